@@ -1,0 +1,25 @@
+/** What an app (or a demo shell) may ask of a room. Each is an event the room machine takes in any state. */
+export type RoomCommand =
+  /** After a media error: ask for camera/microphone again. */
+  | { type: 'MEDIA.RETRY' }
+  /** After a media error (or any time before joining): join without sending media. */
+  | { type: 'MEDIA.RECEIVE_ONLY' }
+  /** After "no camera" (or any media error): ask for the microphone only. */
+  | { type: 'MEDIA.AUDIO_ONLY' }
+  | { type: 'MIC.MUTE' }
+  | { type: 'MIC.UNMUTE' }
+  | { type: 'CAMERA.OFF' }
+  | { type: 'CAMERA.ON' }
+  /** Switch to another camera (next one when `deviceId` is absent), via replaceTrack: no renegotiation. */
+  | { type: 'CAMERA.SWITCH'; deviceId?: string }
+  | { type: 'SCREEN.START' }
+  | { type: 'SCREEN.STOP' }
+  /** Send a chat message to every peer over the data channels. */
+  | { type: 'CHAT.SEND'; text: string }
+  /** While reconnecting to signaling: try now instead of waiting for the backoff. */
+  | { type: 'SIGNALING.RETRY_NOW' }
+  /** After a failure: join the room again from scratch. */
+  | { type: 'REJOIN' }
+  | { type: 'LEAVE' };
+
+export type RoomCommandType = RoomCommand['type'];

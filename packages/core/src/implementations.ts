@@ -1,0 +1,26 @@
+/**
+ * The side effects a call needs, injected so the same statechart runs in a browser (the defaults)
+ * and in Node (werift's RTCPeerConnection, the `ws` package's WebSocket, fake media in tests).
+ */
+
+/** The subset of the browser `WebSocket` the signaling actor uses; `ws` and browsers both satisfy it. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+export interface Implementations {
+  /** Build an RTCPeerConnection. Browser default: `new RTCPeerConnection(config)`; Node: werift's. */
+  createPeerConnection(config: RTCConfiguration): RTCPeerConnection;
+  /** Browser default: `navigator.mediaDevices.getUserMedia`. */
+  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  /** Browser default: `navigator.mediaDevices.getDisplayMedia`. */
+  getDisplayMedia(options: DisplayMediaStreamOptions): Promise<MediaStream>;
+  /** Browser default: `new WebSocket(url)`. */
+  createWebSocket(url: string): WebSocketLike;
+}

@@ -1,0 +1,75 @@
+import * as v from 'valibot';
+
+/** Bounds that keep a frame small enough for the server's default 64 KiB max payload. */
+export const LIMITS = {
+  roomName: 64,
+  peerId: 64,
+  displayName: 64,
+  ref: 64,
+  sdp: 60_000,
+  candidate: 2_048,
+  token: 4_096,
+  reason: 128,
+} as const;
+
+const idPattern = /^[A-Za-z0-9_-]+$/;
+
+/** A room's name: 1–64 characters of `A–Z a–z 0–9 _ -`. */
+export const RoomNameSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'room name is empty'),
+  v.maxLength(LIMITS.roomName, `room name is longer than ${LIMITS.roomName} characters`),
+  v.regex(idPattern, 'room name may only hold A-Z a-z 0-9 _ -'),
+);
+
+/** A peer id, always assigned by the server. */
+export const PeerIdSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'peer id is empty'),
+  v.maxLength(LIMITS.peerId, `peer id is longer than ${LIMITS.peerId} characters`),
+  v.regex(idPattern, 'peer id may only hold A-Z a-z 0-9 _ -'),
+);
+
+/** A display name chosen by the user; free text, bounded. */
+export const DisplayNameSchema = v.pipe(
+  v.string(),
+  v.maxLength(LIMITS.displayName, `display name is longer than ${LIMITS.displayName} characters`),
+);
+
+/** A client-chosen correlation id, echoed in the server's reply or error. */
+export const RefSchema = v.union([
+  v.pipe(v.string(), v.maxLength(LIMITS.ref, `ref is longer than ${LIMITS.ref} characters`)),
+  v.pipe(v.number(), v.integer('ref must be an integer'), v.safeInteger()),
+]);
+
+export const SdpSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'sdp is empty'),
+  v.maxLength(LIMITS.sdp, `sdp is longer than ${LIMITS.sdp} characters`),
+);
+
+/** `RTCIceCandidateInit` as it travels; `null` means end-of-candidates. */
+export const IceCandidateSchema = v.nullable(
+  v.strictObject({
+    candidate: v.pipe(v.string(), v.maxLength(LIMITS.candidate)),
+    sdpMid: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
+    sdpMLineIndex: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1024)))),
+    usernameFragment: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256)))),
+  }),
+);
+
+/** `RTCIceServer` as handed to clients on join. */
+export const IceServerSchema = v.strictObject({
+  urls: v.union([v.string(), v.array(v.string())]),
+  username: v.optional(v.string()),
+  credential: v.optional(v.string()),
+});
+
+export const TokenSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.token));
+export const ReasonSchema = v.pipe(v.string(), v.maxLength(LIMITS.reason));
+
+export type RoomName = v.InferOutput<typeof RoomNameSchema>;
+export type PeerId = v.InferOutput<typeof PeerIdSchema>;
+export type Ref = v.InferOutput<typeof RefSchema>;
+export type IceCandidate = v.InferOutput<typeof IceCandidateSchema>;
+export type IceServer = v.InferOutput<typeof IceServerSchema>;

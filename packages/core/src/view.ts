@@ -1,0 +1,107 @@
+/**
+ * What a user interface shows of a room: plain data derived from the room actor's snapshot by
+ * `selectRoomView` (see selectors). Both demo shells render only this, so call behaviour lives in core.
+ */
+
+export type RoomStatus =
+  | 'acquiring-media' // asking for camera/microphone permission, waiting for getUserMedia
+  | 'media-error' // permission denied / no device / busy / impossible constraints: waiting for a choice
+  | 'connecting' // opening the signaling socket
+  | 'joining' // socket open, join sent
+  | 'joined' // in the room (peers may still be negotiating)
+  | 'reconnecting' // signaling socket lost, retrying with backoff
+  | 'left' // left on purpose; everything released
+  | 'failed'; // cannot go on (e.g. join refused); `error` says why
+
+/** A way forward offered with an error; each maps to a room event (see RoomCommand). */
+export type RecoveryAction = 'retry' | 'receive-only' | 'audio-only' | 'rejoin';
+
+export interface ViewError {
+  /** Stable machine-readable code, e.g. `media/permission-denied`, `signaling/unreachable`, `peer/ice-failed`. */
+  code: string;
+  /** A sentence a person understands, including what to do. */
+  message: string;
+  actions: RecoveryAction[];
+}
+
+export interface StatsSample {
+  at: number;
+  rttMs: number | null;
+  inboundKbps: number | null;
+  outboundKbps: number | null;
+  packetLossPct: number | null;
+}
+
+export interface PeerStatsView extends StatsSample {
+  /** The last samples, oldest first (bounded), for a small chart. */
+  history: StatsSample[];
+}
+
+export interface PeerView {
+  id: string;
+  name: string;
+  /** This side's perfect-negotiation role toward the peer. */
+  polite: boolean;
+  /** One-line plain-words status, e.g. "Connected", "Reconnecting (ICE restart 1 of 3)". */
+  statusText: string;
+  /** The peer machine's state value, flattened with dots. */
+  stateValue: string;
+  connectionState: RTCPeerConnectionState;
+  iceConnectionState: RTCIceConnectionState;
+  signalingState: RTCSignalingState;
+  /** Camera + microphone stream of the peer, once its first track arrived. */
+  stream: MediaStream | null;
+  /** The peer's screen-share stream while it shares. */
+  screenStream: MediaStream | null;
+  /** What the peer says of its own media (sent over the data channel). */
+  remoteAudioMuted: boolean;
+  remoteVideoOff: boolean;
+  dataChannelOpen: boolean;
+  stats: PeerStatsView | null;
+  error: ViewError | null;
+}
+
+export interface LocalMediaView {
+  /** Camera + microphone preview, null when receive-only or not acquired yet. */
+  stream: MediaStream | null;
+  screenStream: MediaStream | null;
+  receiveOnly: boolean;
+  hasAudio: boolean;
+  hasVideo: boolean;
+  micMuted: boolean;
+  cameraOff: boolean;
+  sharingScreen: boolean;
+}
+
+export interface ChatEntry {
+  id: string;
+  /** Peer id of the author; equals `selfId` for one's own messages. */
+  from: string;
+  fromName: string;
+  text: string;
+  at: number;
+  self: boolean;
+}
+
+export interface SignalingView {
+  status: 'connecting' | 'open' | 'reconnecting' | 'closed';
+  attempt: number;
+  /** Epoch ms of the next reconnect attempt while reconnecting (for a countdown), else null. */
+  nextRetryAt: number | null;
+}
+
+export interface RoomView {
+  room: string;
+  selfId: string | null;
+  selfName: string;
+  status: RoomStatus;
+  /** Plain words for the status, e.g. "In the call with 2 people". */
+  statusText: string;
+  /** The room machine's state value, flattened with dots, e.g. "session.joined". */
+  stateValue: string;
+  error: ViewError | null;
+  local: LocalMediaView;
+  peers: PeerView[];
+  chat: ChatEntry[];
+  signaling: SignalingView;
+}

@@ -1,1 +1,23 @@
+/** @peerchart/core's public API: everything an app, a shell or a tool may import. */
 export * from './protocol/index.js';
+export { createRoom, type CreateRoomOptions, type RoomHandle } from './create-room.js';
+export { roomMachine, type RoomInput, type RoomTiming, type RoomSnapshot } from './machines/room.machine.js';
+export { peerMachine, type PeerInput, type PeerTiming } from './machines/peer.machine.js';
+export { signalingMachine, type SignalingInput, type SignalingTiming } from './machines/signaling.machine.js';
+export { mediaMachine, type MediaInput, type MediaRequest } from './machines/media.machine.js';
+export { selectRoomView, commandForAction } from './selectors/room.js';
+export { selectPeerView } from './selectors/peer.js';
+export type * from './view.js';
+export type * from './commands.js';
+export type * from './implementations.js';
+// Peer connection extras (appended by the peer-machine work).
+export {
+  DEFAULT_PEER_TIMING,
+  type PeerCloseReason,
+  type PeerCommandEvent,
+  type PeerOutput,
+  type PeerParentMessage,
+  type SignalMessage,
+} from './machines/peer.machine.js';
+export { summarizeStats, type StatsCounters } from './actors/peer-stats.js';
+export { PEER_ERROR_CODES, peerError, type PeerError, type PeerErrorCode } from './errors.js';

@@ -4,3 +4,4 @@ export * from './primitives.js';
 export * from './client-messages.js';
 export * from './server-messages.js';
 export { parseClientMessage, parseServerMessage, type ParseResult, type ProtocolError } from './parse.js';
+export * from './peer-messages.js';

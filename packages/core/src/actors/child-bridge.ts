@@ -1,0 +1,24 @@
+import { fromCallback, type AnyActorRef, type EventObject, type SnapshotFrom } from 'xstate';
+
+export interface ChildBridgeInput<TActor extends AnyActorRef, TEvent extends EventObject> {
+  actor: TActor;
+  /** Turns each of the child's snapshots into an event for the parent (none when absent). */
+  toEvent?: (snapshot: SnapshotFrom<TActor>) => TEvent;
+  /** Also forward what the child emits (`emit(...)`) as events. */
+  forwardEmitted?: boolean;
+}
+
+/**
+ * Keeps a parent's snapshot in step with a child's: a child's snapshot changing does not change its
+ * parent's, so without this a `useSelector(room, ...)` would not see a peer connect.
+ */
+export const childBridge = fromCallback<EventObject, ChildBridgeInput<AnyActorRef, EventObject>>(({ input, sendBack }) => {
+  const { actor, toEvent } = input;
+  if (toEvent) sendBack(toEvent(actor.getSnapshot()));
+  const subscription = toEvent ? actor.subscribe({ next: (snapshot) => sendBack(toEvent(snapshot)), error: () => {} }) : null;
+  const emitted = input.forwardEmitted ? actor.on('*', (event: EventObject) => sendBack(event)) : null;
+  return () => {
+    subscription?.unsubscribe();
+    emitted?.unsubscribe();
+  };
+});

@@ -1,0 +1,307 @@
+import { fromCallback } from 'xstate';
+import { describeError } from '../errors.js';
+import { parsePeerMessage, type PeerMessage } from '../protocol/peer-messages.js';
+import type { StatsSample } from '../view.js';
+import { startStatsPolling, type StatsSource } from './peer-stats.js';
+
+/**
+ * The one place that touches an RTCPeerConnection. The peer machine drives it with `PC.*` commands
+ * (each WebRTC operation is one command, so each step is a state of the machine) and this actor
+ * reports back with `PC.*` events. Only DOM-standard members are used, so a browser's
+ * RTCPeerConnection and werift's (Node) both fit.
+ *
+ * Operations that touch descriptions, candidates or senders run strictly one after another (a
+ * promise chain), in the order the machine sent them: the result of a superseded step therefore
+ * always reaches the machine before the result of the step that superseded it, and the machine
+ * ignores results it no longer waits for. Nothing throws out of here: a failed operation becomes
+ * `PC.OP_FAILED`.
+ */
+
+export type DescriptionType = 'offer' | 'answer';
+export type SessionDescription = { type: DescriptionType; sdp: string };
+export type MediaKind = 'audio' | 'video';
+
+/** Commands the peer machine sends to this actor. */
+export type PcCommand =
+  | { type: 'PC.CREATE_OFFER'; iceRestart: boolean }
+  | { type: 'PC.CREATE_ANSWER' }
+  | { type: 'PC.SET_LOCAL'; description: SessionDescription }
+  /** A remote offer in `have-local-offer` rolls the local offer back implicitly (browsers and werift). */
+  | { type: 'PC.SET_REMOTE'; description: SessionDescription }
+  /** `null` = end-of-candidates. */
+  | { type: 'PC.ADD_CANDIDATE'; candidate: RTCIceCandidateInit | null }
+  | { type: 'PC.RESTART_ICE' }
+  | { type: 'PC.SET_TRACK'; kind: MediaKind; track: MediaStreamTrack | null; stream: MediaStream | null }
+  | { type: 'PC.ADD_SCREEN'; track: MediaStreamTrack; stream: MediaStream }
+  | { type: 'PC.REMOVE_SCREEN' }
+  | { type: 'PC.SEND'; message: PeerMessage }
+  | { type: 'PC.STATS_START'; intervalMs: number }
+  | { type: 'PC.STATS_STOP' };
+
+export type PcOperation =
+  | 'createOffer'
+  | 'createAnswer'
+  | 'setLocalOffer'
+  | 'setLocalAnswer'
+  | 'setRemoteOffer'
+  | 'setRemoteAnswer'
+  | 'addCandidate'
+  | 'media';
+
+/** Events this actor reports to the peer machine. */
+export type PcEvent =
+  | { type: 'PC.CREATED' }
+  | { type: 'PC.CREATE_FAILED'; message: string }
+  | { type: 'PC.OFFER_CREATED'; sdp: string }
+  | { type: 'PC.ANSWER_CREATED'; sdp: string }
+  | { type: 'PC.LOCAL_SET'; description: SessionDescription }
+  | { type: 'PC.REMOTE_SET'; descriptionType: DescriptionType }
+  | { type: 'PC.OP_FAILED'; op: PcOperation; message: string }
+  /** A gathered local candidate; `null` = gathering complete. */
+  | { type: 'PC.ICE_CANDIDATE'; candidate: RTCIceCandidateInit | null }
+  | { type: 'PC.NEGOTIATION_NEEDED' }
+  | { type: 'PC.CONNECTION_STATE'; state: RTCPeerConnectionState }
+  | { type: 'PC.ICE_CONNECTION_STATE'; state: RTCIceConnectionState }
+  | { type: 'PC.SIGNALING_STATE'; state: RTCSignalingState }
+  /** The first track of a remote stream arrived (one event per stream, not per track). */
+  | { type: 'PC.REMOTE_STREAM'; streamId: string; stream: MediaStream }
+  /** A remote track stopped being received; `streamEmpty` when it was the stream's last one. */
+  | { type: 'PC.REMOTE_TRACK_REMOVED'; streamId: string; trackId: string; streamEmpty: boolean }
+  | { type: 'PC.DATA_OPEN' }
+  | { type: 'PC.DATA_CLOSED' }
+  | { type: 'PC.DATA_MESSAGE'; message: PeerMessage }
+  | { type: 'PC.DATA_INVALID'; reason: string }
+  | { type: 'PC.STATS'; sample: StatsSample };
+
+export interface PeerConnectionInput {
+  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  iceServers: RTCIceServer[];
+  localStream: MediaStream | null;
+}
+
+/** The data channel every pair opens: negotiated out of band (id 0), so neither side waits for the other. */
+export const DATA_CHANNEL = { label: 'peerchart', id: 0 } as const;
+
+const REMOTE_DIRECTIONS: ReadonlyArray<string | null> = ['sendrecv', 'recvonly'];
+
+function toCandidateInit(candidate: RTCIceCandidate | RTCIceCandidateInit | null | undefined): RTCIceCandidateInit | null {
+  if (!candidate || !candidate.candidate) return null; // absent or empty candidate string: end-of-candidates
+  const json = typeof (candidate as RTCIceCandidate).toJSON === 'function' ? (candidate as RTCIceCandidate).toJSON() : candidate;
+  const init: RTCIceCandidateInit = { candidate: json.candidate ?? '' };
+  if (json.sdpMid !== undefined) init.sdpMid = json.sdpMid;
+  if (json.sdpMLineIndex !== undefined) init.sdpMLineIndex = json.sdpMLineIndex;
+  if (json.usernameFragment !== undefined) init.usernameFragment = json.usernameFragment;
+  return init;
+}
+
+interface RemoteStreamEntry {
+  stream: MediaStream;
+  /** Remote track id → the transceiver that receives it. */
+  tracks: Map<string, RTCRtpTransceiver | null>;
+}
+
+export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(({ input, sendBack, receive }) => {
+  let stopped = false;
+  const report = (event: PcEvent) => {
+    if (!stopped) sendBack(event);
+  };
+
+  let pc: RTCPeerConnection;
+  try {
+    // One transport for audio, video and data: fewer candidates, faster setup (every current browser bundles).
+    pc = input.createPeerConnection({ iceServers: input.iceServers, bundlePolicy: 'max-bundle' });
+  } catch (error) {
+    report({ type: 'PC.CREATE_FAILED', message: describeError(error) });
+    return;
+  }
+
+  // ── Operations, strictly in order ───────────────────────────────────────────────────────────
+  let chain: Promise<void> = Promise.resolve();
+  const run = (op: PcOperation, step: () => Promise<void> | void) => {
+    chain = chain.then(async () => {
+      if (stopped) return;
+      try {
+        await step();
+      } catch (error) {
+        report({ type: 'PC.OP_FAILED', op, message: describeError(error) });
+      }
+    });
+  };
+
+  // ── Remote media, grouped per stream ────────────────────────────────────────────────────────
+  const remoteStreams = new Map<string, RemoteStreamEntry>();
+  const dropRemoteTrack = (streamId: string, trackId: string) => {
+    const entry = remoteStreams.get(streamId);
+    if (!entry || !entry.tracks.delete(trackId)) return;
+    const streamEmpty = entry.tracks.size === 0;
+    if (streamEmpty) remoteStreams.delete(streamId);
+    report({ type: 'PC.REMOTE_TRACK_REMOVED', streamId, trackId, streamEmpty });
+  };
+  /** After a description is applied: tracks whose transceiver no longer receives are gone. */
+  const sweepRemoteTracks = () => {
+    for (const [streamId, entry] of [...remoteStreams]) {
+      for (const [trackId, transceiver] of [...entry.tracks]) {
+        if (!transceiver) continue;
+        const receiving = !(transceiver as { stopped?: boolean }).stopped && REMOTE_DIRECTIONS.includes(transceiver.currentDirection);
+        if (!receiving && transceiver.currentDirection !== null) dropRemoteTrack(streamId, trackId);
+      }
+    }
+  };
+
+  // ── Listeners (DOM on* handlers; all cleared in the cleanup) ───────────────────────────────
+  pc.onicecandidate = (event) => report({ type: 'PC.ICE_CANDIDATE', candidate: toCandidateInit(event.candidate) });
+  pc.onnegotiationneeded = () => report({ type: 'PC.NEGOTIATION_NEEDED' });
+  pc.onconnectionstatechange = () => report({ type: 'PC.CONNECTION_STATE', state: pc.connectionState });
+  pc.oniceconnectionstatechange = () => report({ type: 'PC.ICE_CONNECTION_STATE', state: pc.iceConnectionState });
+  pc.onsignalingstatechange = () => report({ type: 'PC.SIGNALING_STATE', state: pc.signalingState });
+  pc.ontrack = (event) => {
+    const stream = event.streams[0];
+    if (!stream) return; // our senders always attach a stream; a bare track has nothing to group by
+    let entry = remoteStreams.get(stream.id);
+    const isNewStream = !entry;
+    if (!entry) {
+      entry = { stream, tracks: new Map() };
+      remoteStreams.set(stream.id, entry);
+      const target = stream as Partial<Pick<MediaStream, 'addEventListener'>>;
+      // Browsers announce a removed remote track on its stream; werift does not (the sweep covers it).
+      target.addEventListener?.('removetrack', (removal: MediaStreamTrackEvent) => dropRemoteTrack(stream.id, removal.track.id));
+    }
+    entry.tracks.set(event.track.id, event.transceiver ?? null);
+    if (isNewStream) report({ type: 'PC.REMOTE_STREAM', streamId: stream.id, stream });
+  };
+
+  const channel = pc.createDataChannel(DATA_CHANNEL.label, { negotiated: true, id: DATA_CHANNEL.id });
+  channel.onopen = () => report({ type: 'PC.DATA_OPEN' });
+  channel.onclose = () => report({ type: 'PC.DATA_CLOSED' });
+  channel.onmessage = (event: MessageEvent) => {
+    const data: unknown = event.data;
+    const text = typeof data === 'string' ? data : data instanceof Uint8Array ? new TextDecoder().decode(data) : null;
+    const parsed = text === null ? { ok: false as const, reason: 'binary payloads are not accepted' } : parsePeerMessage(text);
+    report(parsed.ok ? { type: 'PC.DATA_MESSAGE', message: parsed.message } : { type: 'PC.DATA_INVALID', reason: parsed.reason });
+  };
+
+  // ── Local media ─────────────────────────────────────────────────────────────────────────────
+  const cameraSenders = new Map<MediaKind, RTCRtpSender>();
+  let screenSender: RTCRtpSender | null = null;
+  let setupFailed = false;
+  try {
+    const stream = input.localStream;
+    for (const track of stream?.getTracks() ?? []) {
+      if ((track.kind === 'audio' || track.kind === 'video') && stream && !cameraSenders.has(track.kind)) {
+        cameraSenders.set(track.kind, pc.addTrack(track, stream));
+      }
+    }
+  } catch (error) {
+    setupFailed = true;
+    report({ type: 'PC.CREATE_FAILED', message: describeError(error) });
+  }
+
+  let stopStats: (() => void) | null = null;
+
+  receive((command) => {
+    if (stopped) return;
+    switch (command.type) {
+      case 'PC.CREATE_OFFER':
+        return run('createOffer', async () => {
+          const offer = await pc.createOffer({ iceRestart: command.iceRestart });
+          report({ type: 'PC.OFFER_CREATED', sdp: offer.sdp ?? '' });
+        });
+      case 'PC.CREATE_ANSWER':
+        return run('createAnswer', async () => {
+          const answer = await pc.createAnswer();
+          report({ type: 'PC.ANSWER_CREATED', sdp: answer.sdp ?? '' });
+        });
+      case 'PC.SET_LOCAL': {
+        const { description } = command;
+        return run(description.type === 'offer' ? 'setLocalOffer' : 'setLocalAnswer', async () => {
+          await pc.setLocalDescription(description);
+          if (description.type === 'answer') sweepRemoteTracks();
+          // Send what the connection holds now (it may already carry gathered candidates).
+          const sdp = pc.localDescription?.sdp || description.sdp;
+          report({ type: 'PC.LOCAL_SET', description: { type: description.type, sdp } });
+        });
+      }
+      case 'PC.SET_REMOTE': {
+        const { description } = command;
+        return run(description.type === 'offer' ? 'setRemoteOffer' : 'setRemoteAnswer', async () => {
+          await pc.setRemoteDescription(description);
+          sweepRemoteTracks();
+          report({ type: 'PC.REMOTE_SET', descriptionType: description.type });
+        });
+      }
+      case 'PC.ADD_CANDIDATE': {
+        const { candidate } = command;
+        return run('addCandidate', () => (candidate ? pc.addIceCandidate(candidate) : pc.addIceCandidate()));
+      }
+      case 'PC.RESTART_ICE':
+        return run('media', () => pc.restartIce());
+      case 'PC.SET_TRACK': {
+        const { kind, track, stream } = command;
+        return run('media', async () => {
+          const sender = cameraSenders.get(kind);
+          if (sender) await sender.replaceTrack(track); // same sender: no renegotiation
+          else if (track) cameraSenders.set(kind, stream ? pc.addTrack(track, stream) : pc.addTrack(track));
+        });
+      }
+      case 'PC.ADD_SCREEN': {
+        const { track, stream } = command;
+        return run('media', () => {
+          if (screenSender) pc.removeTrack(screenSender);
+          screenSender = pc.addTrack(track, stream);
+        });
+      }
+      case 'PC.REMOVE_SCREEN':
+        return run('media', () => {
+          if (screenSender) pc.removeTrack(screenSender);
+          screenSender = null;
+        });
+      case 'PC.SEND':
+        if (channel.readyState === 'open') {
+          try {
+            channel.send(JSON.stringify(command.message));
+          } catch {
+            // The channel closed between the check and the send; PC.DATA_CLOSED follows.
+          }
+        }
+        return;
+      case 'PC.STATS_START':
+        stopStats?.();
+        stopStats = startStatsPolling(pc as unknown as StatsSource, command.intervalMs, (sample) =>
+          report({ type: 'PC.STATS', sample }),
+        );
+        return;
+      case 'PC.STATS_STOP':
+        stopStats?.();
+        stopStats = null;
+        return;
+    }
+  });
+
+  // Reported after the listeners are in place, so no state change can be missed.
+  if (!setupFailed) report({ type: 'PC.CREATED' });
+
+  return () => {
+    stopped = true;
+    stopStats?.();
+    pc.onicecandidate = null;
+    pc.onnegotiationneeded = null;
+    pc.onconnectionstatechange = null;
+    pc.oniceconnectionstatechange = null;
+    pc.onsignalingstatechange = null;
+    pc.ontrack = null;
+    channel.onopen = null;
+    channel.onclose = null;
+    channel.onmessage = null;
+    try {
+      channel.close();
+    } catch {
+      // already closed
+    }
+    try {
+      // werift's close() returns a promise; a browser's returns nothing.
+      void Promise.resolve(pc.close() as unknown).catch(() => undefined);
+    } catch {
+      // already closed
+    }
+  };
+});

@@ -1,0 +1,79 @@
+import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import type { RoomCommand } from './commands.js';
+import type { Implementations, WebSocketLike } from './implementations.js';
+import { roomMachine, type RoomTiming } from './machines/room.machine.js';
+import { selectRoomView } from './selectors/room.js';
+import type { RoomView } from './view.js';
+
+export interface CreateRoomOptions {
+  /** The signaling server's WebSocket URL, e.g. `wss://example.com/ws`. */
+  signalingUrl: string;
+  room: string;
+  /** Display name shown to the others. */
+  name?: string;
+  /** A signed join ticket, when the server requires one. */
+  ticket?: string;
+  /** What to send; default `{ audio: true, video: true }`; `false` = receive-only. */
+  media?: { audio: boolean; video: boolean } | false;
+  /** Side effects to use instead of the browser's (e.g. werift and `ws` in Node). */
+  implementations?: Partial<Implementations>;
+  /** Receives every actor, event and snapshot, e.g. `createBrowserInspector().inspect`. */
+  inspect?: (event: InspectionEvent) => void;
+  /** Overrides the ICE servers the signaling server hands out. */
+  iceServers?: RTCIceServer[];
+  timing?: RoomTiming;
+}
+
+export interface RoomHandle {
+  readonly actor: Actor<typeof roomMachine>;
+  /** Sends a command; ignored once the room has been left. */
+  send(command: RoomCommand): void;
+  getView(): RoomView;
+  /** Calls `listener` with each new view; returns the unsubscribe function. */
+  subscribe(listener: (view: RoomView) => void): () => void;
+  /** Leaves the call (bye to every peer, socket closed, media released); resolves when done. */
+  leave(): Promise<void>;
+}
+
+/** The browser's implementations, looked up only when called, so importing core has no side effects. */
+const browserImplementations: Implementations = {
+  createPeerConnection: (config) => new RTCPeerConnection(config),
+  getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+  getDisplayMedia: (options) => navigator.mediaDevices.getDisplayMedia(options),
+  // The DOM types its handlers with `this: WebSocket`; WebSocketLike's structurally equal ones are what we assign.
+  createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+};
+
+/** Creates and starts a room actor: media first, then signaling, then a peer per member. */
+export function createRoom(options: CreateRoomOptions): RoomHandle {
+  const actor = createActor(roomMachine, {
+    input: {
+      signalingUrl: options.signalingUrl,
+      room: options.room,
+      name: options.name ?? '',
+      ticket: options.ticket,
+      media: options.media ?? { audio: true, video: true },
+      implementations: { ...browserImplementations, ...options.implementations },
+      iceServers: options.iceServers,
+      timing: options.timing,
+    },
+    inspect: options.inspect,
+  });
+  actor.start();
+  const done = new Promise<void>((resolve) => actor.subscribe({ complete: resolve, error: () => resolve() }));
+  return {
+    actor,
+    send: (command) => {
+      if (actor.getSnapshot().status === 'active') actor.send(command);
+    },
+    getView: () => selectRoomView(actor.getSnapshot()),
+    subscribe: (listener) => {
+      const subscription = actor.subscribe({ next: (snapshot) => listener(selectRoomView(snapshot)), error: () => {} });
+      return () => subscription.unsubscribe();
+    },
+    leave: () => {
+      if (actor.getSnapshot().status === 'active') actor.send({ type: 'LEAVE' });
+      return done;
+    },
+  };
+}

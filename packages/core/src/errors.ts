@@ -1,0 +1,42 @@
+/**
+ * Typed errors of the call, one place. Each carries a stable `code` (shown by the shells through
+ * `ViewError.code`) and a human `message`; `detail` keeps the underlying cause for logs.
+ * Nothing throws these: actors report them as events and machines keep them in context.
+ */
+
+// ── Peer connection (one per remote participant) ────────────────────────────────────────────────
+export const PEER_ERROR_CODES = [
+  /** The RTCPeerConnection could not be built (bad configuration, closed factory, …). */
+  'peer/create-failed',
+  /** createOffer / createAnswer / setLocalDescription / setRemoteDescription failed. */
+  'peer/negotiation-failed',
+  /** ICE could not (re)connect within the bounded number of ICE restarts. */
+  'peer/ice-failed',
+  /** The transport was closed underneath us (connection or data channel closed) without a bye. */
+  'peer/transport-lost',
+] as const;
+export type PeerErrorCode = (typeof PEER_ERROR_CODES)[number];
+
+export interface PeerError {
+  code: PeerErrorCode;
+  message: string;
+  detail?: string;
+}
+
+const PEER_ERROR_MESSAGES: Record<PeerErrorCode, string> = {
+  'peer/create-failed': 'Could not set up a connection to this participant. Try rejoining the room.',
+  'peer/negotiation-failed': 'The connection setup with this participant failed. Try rejoining the room.',
+  'peer/ice-failed':
+    'The network path to this participant was lost and could not be restored. Check your network and rejoin.',
+  'peer/transport-lost': 'The connection to this participant closed unexpectedly. Try rejoining the room.',
+};
+
+export function peerError(code: PeerErrorCode, detail?: string): PeerError {
+  return detail === undefined ? { code, message: PEER_ERROR_MESSAGES[code] } : { code, message: PEER_ERROR_MESSAGES[code], detail };
+}
+
+/** A thrown value as a short string, for `detail` fields and logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+  return String(error);
+}

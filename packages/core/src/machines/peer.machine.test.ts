@@ -1,0 +1,261 @@
+/**
+ * The peer machine as a running actor, with its parent (a harness) and a simulated clock.
+ *
+ * The pc actor here is SCRIPTED, on purpose and only in this file: these tests are about network
+ * faults (an ICE connection that drops and never comes back, a transport closed under us) that we
+ * cannot make happen for real in this sandbox — werift reports a vanished peer only after its 30 s
+ * ICE consent timeout and we have no packet filter. The real connection paths are covered by
+ * peer.werift.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { fromCallback, SimulatedClock } from 'xstate';
+import type { PcCommand, PcEvent } from '../actors/peer-connection.js';
+import { selectPeerView } from '../selectors/peer.js';
+import { startHarnessedPeer } from '../test-support/peer-harness.js';
+import { peerMachine, type PeerInput } from './peer.machine.js';
+
+function scriptedPc() {
+  const state = {
+    commands: [] as PcCommand[],
+    report: null as ((event: PcEvent) => void) | null,
+    cleanedUp: false,
+  };
+  const logic = fromCallback<PcCommand>(({ sendBack, receive }) => {
+    state.report = sendBack;
+    receive((command) => state.commands.push(command));
+    return () => {
+      state.cleanedUp = true;
+      state.report = null;
+    };
+  });
+  return {
+    machine: peerMachine.provide({ actors: { peerConnection: logic } }),
+    state,
+    emit: (...events: PcEvent[]) => events.forEach((event) => state.report?.(event)),
+    commandTypes: () => state.commands.map((command) => command.type),
+  };
+}
+
+const TIMING = { disconnectedGraceMs: 2_000, iceRestartBaseDelayMs: 1_000, iceRestartMaxAttempts: 3, statsIntervalMs: 1_000 };
+
+function start(overrides: Partial<PeerInput> = {}) {
+  const pc = scriptedPc();
+  const clock = new SimulatedClock();
+  const input: PeerInput = {
+    peerId: 'remote',
+    name: 'Remote',
+    polite: false,
+    initiator: true,
+    iceServers: [],
+    localStream: null,
+    createPeerConnection: () => {
+      throw new Error('scripted: not used');
+    },
+    timing: TIMING,
+    ...overrides,
+  };
+  const peer = startHarnessedPeer(input, () => {}, { logic: pc.machine, clock });
+  return { pc, clock, peer, snapshot: () => peer.peer.getSnapshot() };
+}
+
+/** Offer made, answered, connected, channel open. */
+function connect(t: ReturnType<typeof start>) {
+  t.pc.emit({ type: 'PC.CREATED' });
+  t.pc.emit({ type: 'PC.OFFER_CREATED', sdp: 'offer' });
+  t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'offer', sdp: 'offer' } });
+  t.peer.send({ type: 'SIGNAL.ANSWER', sdp: 'answer' });
+  t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'answer' });
+  t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'connecting' }, { type: 'PC.CONNECTION_STATE', state: 'connected' });
+  t.pc.emit({ type: 'PC.DATA_OPEN' });
+}
+
+const connection = (t: ReturnType<typeof start>) =>
+  (t.snapshot().value as { active?: { session?: { connection?: string } } }).active?.session?.connection;
+
+describe('peer machine: connection health (scripted faults)', () => {
+  it('disconnected → grace → ICE restarts with exponential backoff → closed with peer/ice-failed', () => {
+    const t = start();
+    connect(t);
+    expect(connection(t)).toBe('connected');
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'disconnected' });
+    expect(connection(t)).toBe('disconnected');
+    t.clock.increment(TIMING.disconnectedGraceMs - 1);
+    expect(connection(t)).toBe('disconnected');
+    t.clock.increment(1);
+    expect(connection(t)).toBe('restarting');
+    expect(t.snapshot().context.iceRestartAttempts).toBe(1);
+    expect(selectPeerView(t.snapshot()).statusText).toBe('Reconnecting (ICE restart 1 of 3)');
+    expect(t.pc.commandTypes().filter((type) => type === 'PC.RESTART_ICE')).toHaveLength(1);
+    // Like a browser after restartIce() while stable, the connection asks for negotiation; the offer restarts ICE.
+    t.pc.emit({ type: 'PC.NEGOTIATION_NEEDED' });
+    expect(t.pc.state.commands.at(-1)).toEqual({ type: 'PC.CREATE_OFFER', iceRestart: true });
+
+    t.clock.increment(1_000); // 1st backoff: base
+    expect(t.snapshot().context.iceRestartAttempts).toBe(2);
+    t.clock.increment(1_999); // 2nd backoff: 2 × base
+    expect(t.snapshot().context.iceRestartAttempts).toBe(2);
+    t.clock.increment(1);
+    expect(t.snapshot().context.iceRestartAttempts).toBe(3);
+    t.clock.increment(4_000); // 3rd backoff: 4 × base, attempts exhausted
+    const done = t.snapshot();
+    expect(done.status).toBe('done');
+    expect(done.output).toEqual({ peerId: 'remote', reason: 'ice-failed' });
+    expect(done.context.error?.code).toBe('peer/ice-failed');
+    expect(selectPeerView(done).error).toMatchObject({ code: 'peer/ice-failed', actions: ['rejoin'] });
+    expect(t.peer.messages).toContainEqual({ type: 'PEER.SIGNAL', peerId: 'remote', message: { type: 'bye', reason: 'ice-failed' } });
+    expect(t.peer.messages.at(-1)).toEqual({ type: 'PEER.CLOSED', peerId: 'remote', reason: 'ice-failed' });
+    expect(t.pc.state.cleanedUp).toBe(true);
+  });
+
+  it('a connection that recovers within the grace period is not restarted', () => {
+    const t = start();
+    connect(t);
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'disconnected' });
+    t.clock.increment(1_000);
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'connected' });
+    t.clock.increment(10_000);
+    expect(connection(t)).toBe('connected');
+    expect(t.pc.commandTypes()).not.toContain('PC.RESTART_ICE');
+  });
+
+  it('failed restarts ICE at once, and a successful restart resets the attempt count', () => {
+    const t = start();
+    connect(t);
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'failed' });
+    expect(connection(t)).toBe('restarting');
+    expect(t.pc.commandTypes()).toContain('PC.RESTART_ICE');
+    t.pc.emit({ type: 'PC.ICE_CONNECTION_STATE', state: 'connected' });
+    expect(connection(t)).toBe('connected');
+    expect(t.snapshot().context.iceRestartAttempts).toBe(0);
+  });
+
+  it('a data channel closing under an open call means the transport is gone: closed with peer/transport-lost', () => {
+    const t = start();
+    connect(t);
+    t.pc.emit({ type: 'PC.DATA_CLOSED' });
+    expect(t.snapshot().output).toEqual({ peerId: 'remote', reason: 'transport-lost' });
+    expect(t.snapshot().context.error?.code).toBe('peer/transport-lost');
+  });
+
+  it('after closed everything is inert: the pc actor is cleaned up and no timer fires', () => {
+    const t = start();
+    connect(t);
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'disconnected' });
+    t.peer.send({ type: 'HANGUP' });
+    expect(t.pc.state.cleanedUp).toBe(true);
+    const seen = t.pc.state.commands.length;
+    const messages = t.peer.messages.length;
+    t.clock.increment(60_000);
+    expect(t.pc.state.commands).toHaveLength(seen);
+    expect(t.peer.messages).toHaveLength(messages);
+    expect(t.snapshot().output).toEqual({ peerId: 'remote', reason: 'hangup' });
+  });
+});
+
+describe('peer machine: trickle ICE and negotiation details', () => {
+  it('buffers remote candidates until a remote description exists, then applies them after it', () => {
+    const t = start({ initiator: false, polite: true });
+    t.peer.send({ type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'early-1' } }); // before the pc even exists
+    t.pc.emit({ type: 'PC.CREATED' });
+    t.peer.send({ type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'early-2' } });
+    t.peer.send({ type: 'SIGNAL.CANDIDATE', candidate: null });
+    expect(t.pc.commandTypes()).not.toContain('PC.ADD_CANDIDATE');
+    expect(t.snapshot().context.remoteCandidates).toHaveLength(3);
+    t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'offer' });
+    t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
+    const types = t.pc.commandTypes();
+    expect(types.indexOf('PC.SET_REMOTE')).toBeLessThan(types.indexOf('PC.ADD_CANDIDATE'));
+    expect(t.pc.state.commands.filter((command) => command.type === 'PC.ADD_CANDIDATE')).toEqual([
+      { type: 'PC.ADD_CANDIDATE', candidate: { candidate: 'early-1' } },
+      { type: 'PC.ADD_CANDIDATE', candidate: { candidate: 'early-2' } },
+      { type: 'PC.ADD_CANDIDATE', candidate: null },
+    ]);
+    t.peer.send({ type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'late' } });
+    expect(t.pc.state.commands.at(-1)).toEqual({ type: 'PC.ADD_CANDIDATE', candidate: { candidate: 'late' } });
+  });
+
+  it('holds local candidates gathered while its description is being set, and sends them right after it', () => {
+    const t = start();
+    t.pc.emit({ type: 'PC.CREATED' });
+    t.pc.emit({ type: 'PC.OFFER_CREATED', sdp: 'offer' });
+    t.pc.emit({ type: 'PC.ICE_CANDIDATE', candidate: { candidate: 'local-1' } });
+    const signals = () => t.peer.messages.filter((m) => m.type === 'PEER.SIGNAL').map((m) => m.type === 'PEER.SIGNAL' && m.message.type);
+    expect(signals()).toEqual([]);
+    t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'offer', sdp: 'offer+candidates' } });
+    t.pc.emit({ type: 'PC.ICE_CANDIDATE', candidate: null });
+    expect(signals()).toEqual(['offer', 'candidate', 'candidate']);
+    expect(t.peer.messages[0]).toEqual({ type: 'PEER.SIGNAL', peerId: 'remote', message: { type: 'offer', sdp: 'offer+candidates' } });
+  });
+
+  it('impolite side ignores a colliding offer; polite side rolls back and answers it', () => {
+    const impolite = start({ polite: false });
+    impolite.pc.emit({ type: 'PC.CREATED' });
+    impolite.peer.send({ type: 'SIGNAL.OFFER', sdp: 'their-offer' });
+    expect(impolite.snapshot().context.ignoreOffer).toBe(true);
+    expect(impolite.snapshot().matches({ active: { session: { negotiation: 'creatingOffer' } } })).toBe(true);
+
+    const polite = start({ polite: true });
+    polite.pc.emit({ type: 'PC.CREATED' });
+    polite.pc.emit({ type: 'PC.OFFER_CREATED', sdp: 'my-offer' });
+    polite.peer.send({ type: 'SIGNAL.OFFER', sdp: 'their-offer' });
+    expect(polite.snapshot().matches({ active: { session: { negotiation: 'settingRemoteOffer' } } })).toBe(true);
+    expect(polite.pc.state.commands.at(-1)).toEqual({ type: 'PC.SET_REMOTE', description: { type: 'offer', sdp: 'their-offer' } });
+    // The late result of our abandoned setLocalDescription(offer) is ignored.
+    polite.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'offer', sdp: 'my-offer' } });
+    expect(polite.snapshot().matches({ active: { session: { negotiation: 'settingRemoteOffer' } } })).toBe(true);
+    expect(polite.peer.messages.filter((m) => m.type === 'PEER.SIGNAL')).toEqual([]);
+  });
+
+  it('a track added mid-negotiation is offered once the exchange is over', () => {
+    const t = start();
+    t.pc.emit({ type: 'PC.CREATED' });
+    t.peer.send({ type: 'LOCAL.ADD_SCREEN', track: { id: 's', kind: 'video' } as MediaStreamTrack, stream: { id: 'screen' } as MediaStream });
+    t.pc.emit({ type: 'PC.OFFER_CREATED', sdp: 'offer' });
+    t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'offer', sdp: 'offer' } });
+    t.peer.send({ type: 'SIGNAL.ANSWER', sdp: 'answer' });
+    t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'answer' });
+    expect(t.snapshot().matches({ active: { session: { negotiation: 'creatingOffer' } } })).toBe(true);
+    expect(t.pc.commandTypes().filter((type) => type === 'PC.CREATE_OFFER')).toHaveLength(2);
+  });
+});
+
+describe('selectPeerView', () => {
+  it('groups remote streams into camera and screen by the stream ids the remote announced', () => {
+    const t = start();
+    connect(t);
+    const cam = { id: 'cam', getTracks: () => [{ id: 'a' }, { id: 'v' }] } as unknown as MediaStream;
+    const screen = { id: 'scr', getTracks: () => [{ id: 's' }] } as unknown as MediaStream;
+    t.pc.emit({ type: 'PC.REMOTE_STREAM', streamId: 'cam', stream: cam });
+    t.pc.emit({ type: 'PC.REMOTE_STREAM', streamId: 'scr', stream: screen });
+    t.pc.emit({
+      type: 'PC.DATA_MESSAGE',
+      message: { type: 'media-state', audioMuted: true, videoOff: false, screen: true, cameraStreamId: 'cam', screenStreamId: 'scr' },
+    });
+    const view = selectPeerView(t.snapshot());
+    expect(view.stream).toBe(cam);
+    expect(view.screenStream).toBe(screen);
+    expect(view.remoteAudioMuted).toBe(true);
+    expect(view.dataChannelOpen).toBe(true);
+    expect(view.statusText).toBe('Connected');
+    expect(view.stateValue).toContain('active.session.negotiation.stable');
+    // Same snapshot, same view object (memoized); a new snapshot, a new view.
+    expect(selectPeerView(t.snapshot())).toBe(view);
+    t.pc.emit({ type: 'PC.REMOTE_TRACK_REMOVED', streamId: 'scr', trackId: 's', streamEmpty: true });
+    const after = selectPeerView(t.snapshot());
+    expect(after).not.toBe(view);
+    expect(after.screenStream).toBeNull();
+    expect(after.stream).toBe(cam);
+  });
+
+  it('reports stats with a bounded history', () => {
+    const t = start();
+    connect(t);
+    for (let i = 0; i < 70; i++) {
+      t.pc.emit({ type: 'PC.STATS', sample: { at: i, rttMs: i, inboundKbps: 1, outboundKbps: 2, packetLossPct: 0 } });
+    }
+    const stats = selectPeerView(t.snapshot()).stats;
+    expect(stats?.rttMs).toBe(69);
+    expect(stats?.history).toHaveLength(60);
+    expect(stats?.history[0]?.at).toBe(10);
+  });
+});

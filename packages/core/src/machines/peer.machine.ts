@@ -1,0 +1,960 @@
+/**
+ * # peerMachine — one WebRTC connection to one remote participant, as a statechart
+ *
+ * The room spawns one per remote peer. Every WebRTC step is a state (or a named transition), so the
+ * Stately inspector shows exactly where a call is. Side effects live in the invoked `pc` actor
+ * (`actors/peer-connection.ts`), driven by `PC.*` commands (`sendTo('pc', …)`) and answering with
+ * `PC.*` events; the machine itself is pure and can be stepped with `transition()`.
+ *
+ * ## States
+ * ```
+ * peer
+ * ├─ active                       (invokes `pc`; HANGUP / SIGNAL.BYE → closed from anywhere in here)
+ * │  ├─ creatingPeerConnection    RTCPeerConnection built with the input's ICE servers → PC.CREATED
+ * │  └─ session (parallel)
+ * │     ├─ negotiation            offer/answer with perfect negotiation (W3C webrtc-pc §10.7 example)
+ * │     │  ├─ stable              idle; PC.NEGOTIATION_NEEDED / RENEGOTIATE → creatingOffer (if it may offer)
+ * │     │  ├─ creatingOffer       makingOffer; createOffer({iceRestart})
+ * │     │  ├─ settingLocalOffer   makingOffer; setLocalDescription(offer) → (sendingOffer: PEER.SIGNAL offer)
+ * │     │  ├─ awaitingAnswer      have-local-offer
+ * │     │  ├─ settingRemoteAnswer setRemoteDescription(answer) → stable (or a pending new offer)
+ * │     │  ├─ settingRemoteOffer  setRemoteDescription(offer) (implicit rollback of a local offer)
+ * │     │  ├─ creatingAnswer      createAnswer()
+ * │     │  └─ settingLocalAnswer  setLocalDescription(answer) → (sendingAnswer: PEER.SIGNAL answer) → stable
+ * │     ├─ connection             health, from connectionState
+ * │     │  ├─ new → connecting → connected (stats polling)
+ * │     │  ├─ disconnected        grace timer → restarting
+ * │     │  └─ restarting          restartIce(); exponential backoff; bounded attempts → closed (peer/ice-failed)
+ * │     └─ channel                negotiated data channel (id 0)
+ * │        ├─ connecting
+ * │        └─ open                chat + media-state; outbox flushed on open
+ * └─ closed (final)               PEER.CLOSED sent; output { peerId, reason }; the pc actor is stopped
+ * ```
+ *
+ * ## Perfect negotiation
+ * `polite` comes from the input. A remote offer that arrives while this side is making an offer or
+ * holds a local offer (creatingOffer, settingLocalOffer, awaitingAnswer) is a collision: the
+ * impolite side ignores it (`ignoreOffer`, its candidates' errors swallowed), the polite side
+ * applies it (setRemoteDescription rolls the local offer back) and answers. A remote offer during
+ * settingRemoteAnswer is *not* a collision (isSettingRemoteAnswerPending): it is applied after the
+ * answer. Stray offers while answering and answers outside awaitingAnswer are ignored on purpose.
+ * Local changes (tracks, screen, ICE restart, RENEGOTIATE) arriving mid-negotiation set
+ * `negotiationPending`; the next return to stable turns it into a new offer, so every change is
+ * negotiated and simultaneous offers always converge.
+ *
+ * ## Invariants (checked by peer.properties.test.ts over thousands of random event sequences)
+ * - No event sequence throws; events a state cannot take are ignored.
+ * - `closed` is absorbing (final; the pc actor is stopped, so its listeners and timers are gone).
+ * - A remote candidate is never applied before a remote description exists: earlier ones are
+ *   buffered in `remoteCandidates` and applied right after the first PC.REMOTE_SET.
+ * - A local candidate is never signalled before the description it belongs to: ones gathered while
+ *   a local description is being made are held in `localCandidates` and sent right after it.
+ * - An answer is only applied in awaitingAnswer (have-local-offer), never in stable.
+ * - HANGUP leads from every non-final state to `closed`, sending `bye`.
+ *
+ * ## Parent messages (sendParent)
+ * `PEER.SIGNAL {peerId, message: offer|answer|candidate|bye}`, `PEER.CHAT {peerId, message}`,
+ * `PEER.CLOSED {peerId, reason}`.
+ */
+import { and, assign, enqueueActions, or, sendTo, setup, stateIn, type ActorRefFrom } from 'xstate';
+import {
+  peerConnectionActor,
+  type MediaKind,
+  type PcCommand,
+  type PcEvent,
+  type PcOperation,
+  type SessionDescription,
+} from '../actors/peer-connection.js';
+import { peerError, type PeerError } from '../errors.js';
+import type { ChatPeerMessage, MediaStatePeerMessage } from '../protocol/peer-messages.js';
+import type { StatsSample } from '../view.js';
+
+export interface PeerTiming {
+  /** How long `disconnected` may last before an ICE restart (it often recovers by itself). */
+  disconnectedGraceMs: number;
+  /** ICE restarts tried before giving up with `peer/ice-failed`. */
+  iceRestartMaxAttempts: number;
+  /** Wait after the first restart; doubles per attempt. */
+  iceRestartBaseDelayMs: number;
+  statsIntervalMs: number;
+}
+
+export const DEFAULT_PEER_TIMING: PeerTiming = {
+  disconnectedGraceMs: 2_000,
+  iceRestartMaxAttempts: 3,
+  iceRestartBaseDelayMs: 1_000,
+  statsIntervalMs: 1_000,
+};
+
+/** How many stats samples the context keeps (a minute at the default interval). */
+export const STATS_HISTORY = 60;
+/** Chat messages kept while the data channel is not open yet; the oldest go first past it. */
+export const OUTBOX_LIMIT = 50;
+
+export interface PeerInput {
+  /** The REMOTE peer. */
+  peerId: string;
+  name: string;
+  /** This side's perfect-negotiation role. */
+  polite: boolean;
+  /** True: make the first offer at once; false: wait for the remote offer. */
+  initiator: boolean;
+  iceServers: RTCIceServer[];
+  /** Camera + microphone tracks to send from the start (null = receive-only). */
+  localStream: MediaStream | null;
+  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  timing?: Partial<PeerTiming>;
+}
+
+/** What travels to the remote peer through the room and the signaling server. */
+export type SignalMessage =
+  | { type: 'offer'; sdp: string }
+  | { type: 'answer'; sdp: string }
+  | { type: 'candidate'; candidate: RTCIceCandidateInit | null }
+  | { type: 'bye'; reason?: string };
+
+export type ChatMessage = Omit<ChatPeerMessage, 'type'>;
+export type MediaState = Pick<MediaStatePeerMessage, 'audioMuted' | 'videoOff' | 'screen'>;
+
+/** Messages the peer sends its parent (the room). */
+export type PeerParentMessage =
+  | { type: 'PEER.SIGNAL'; peerId: string; message: SignalMessage }
+  | { type: 'PEER.CHAT'; peerId: string; message: ChatMessage }
+  | { type: 'PEER.CLOSED'; peerId: string; reason: PeerCloseReason };
+
+export type PeerCloseReason =
+  | 'hangup' // HANGUP here
+  | 'remote-hangup' // bye from the remote
+  | 'ice-failed'
+  | 'negotiation-failed'
+  | 'transport-lost'
+  | 'create-failed';
+
+export interface PeerOutput {
+  peerId: string;
+  reason: PeerCloseReason;
+}
+
+/** Events the peer takes from its parent. */
+export type PeerCommandEvent =
+  | { type: 'SIGNAL.OFFER'; sdp: string }
+  | { type: 'SIGNAL.ANSWER'; sdp: string }
+  | { type: 'SIGNAL.CANDIDATE'; candidate: RTCIceCandidateInit | null }
+  | { type: 'SIGNAL.BYE'; reason?: string }
+  | { type: 'LOCAL.SET_TRACK'; kind: MediaKind; track: MediaStreamTrack | null; stream: MediaStream | null }
+  | { type: 'LOCAL.ADD_SCREEN'; track: MediaStreamTrack; stream: MediaStream }
+  | { type: 'LOCAL.REMOVE_SCREEN' }
+  | ({ type: 'LOCAL.MEDIA_STATE' } & MediaState)
+  | ({ type: 'CHAT.SEND' } & ChatMessage)
+  | { type: 'HANGUP'; reason?: string }
+  | { type: 'RESTART_ICE' }
+  | { type: 'RENEGOTIATE' };
+
+export type PeerEvent = PeerCommandEvent | PcEvent;
+
+export interface RemoteStream {
+  id: string;
+  stream: MediaStream;
+  trackIds: string[];
+}
+
+export interface RemoteMediaState extends MediaState {
+  cameraStreamId: string | null;
+  screenStreamId: string | null;
+}
+
+export interface PeerContext {
+  peerId: string;
+  name: string;
+  polite: boolean;
+  initiator: boolean;
+  iceServers: RTCIceServer[];
+  localStream: MediaStream | null;
+  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  timing: PeerTiming;
+
+  // negotiation
+  /** At least one offer/answer exchange completed (a non-initiator may offer only after that). */
+  hasNegotiated: boolean;
+  hasRemoteDescription: boolean;
+  /** Impolite side: the last remote offer collided with ours and was ignored. */
+  ignoreOffer: boolean;
+  /** A change needs negotiating once the current exchange is over. */
+  negotiationPending: boolean;
+  /** The next offer must restart ICE. */
+  iceRestartPending: boolean;
+  /** The description being applied or set (offer or answer, local or remote). */
+  localDescription: SessionDescription | null;
+  remoteDescription: SessionDescription | null;
+  /** A remote offer that arrived before the RTCPeerConnection existed. */
+  earlyOffer: string | null;
+  /** Remote candidates that arrived before any remote description. */
+  remoteCandidates: Array<RTCIceCandidateInit | null>;
+  /** Local candidates gathered while the description they belong to was not sent yet. */
+  localCandidates: Array<RTCIceCandidateInit | null>;
+  /** An offer or answer of ours went out (candidates may follow it directly from now on). */
+  sentDescription: boolean;
+  candidateErrors: number;
+
+  // mirrored RTCPeerConnection states
+  connectionState: RTCPeerConnectionState;
+  iceConnectionState: RTCIceConnectionState;
+  signalingState: RTCSignalingState;
+  iceRestartAttempts: number;
+
+  // media
+  /** Kinds with a camera/microphone sender (replaceTrack is enough for them). */
+  localSenders: Record<MediaKind, boolean>;
+  localScreenStreamId: string | null;
+  localMediaState: MediaState;
+  remoteStreams: RemoteStream[];
+  remoteMedia: RemoteMediaState;
+
+  // data channel
+  dataChannelOpen: boolean;
+  outbox: ChatMessage[];
+  invalidMessages: number;
+
+  stats: StatsSample[];
+  error: PeerError | null;
+  closeReason: PeerCloseReason | null;
+}
+
+const NEGOTIATION = '#peer.active.session.negotiation';
+const inNegotiation = (state: string) => stateIn(`${NEGOTIATION}.${state}`);
+
+function initialContext(input: PeerInput): PeerContext {
+  const tracks = input.localStream?.getTracks() ?? [];
+  return {
+    peerId: input.peerId,
+    name: input.name,
+    polite: input.polite,
+    initiator: input.initiator,
+    iceServers: input.iceServers,
+    localStream: input.localStream,
+    createPeerConnection: input.createPeerConnection,
+    timing: { ...DEFAULT_PEER_TIMING, ...input.timing },
+    hasNegotiated: false,
+    hasRemoteDescription: false,
+    ignoreOffer: false,
+    negotiationPending: false,
+    iceRestartPending: false,
+    localDescription: null,
+    remoteDescription: null,
+    earlyOffer: null,
+    remoteCandidates: [],
+    localCandidates: [],
+    sentDescription: false,
+    candidateErrors: 0,
+    connectionState: 'new',
+    iceConnectionState: 'new',
+    signalingState: 'stable',
+    iceRestartAttempts: 0,
+    localSenders: {
+      audio: tracks.some((track) => track.kind === 'audio'),
+      video: tracks.some((track) => track.kind === 'video'),
+    },
+    localScreenStreamId: null,
+    localMediaState: { audioMuted: false, videoOff: false, screen: false },
+    remoteStreams: [],
+    remoteMedia: { audioMuted: false, videoOff: false, screen: false, cameraStreamId: null, screenStreamId: null },
+    dataChannelOpen: false,
+    outbox: [],
+    invalidMessages: 0,
+    stats: [],
+    error: null,
+    closeReason: null,
+  };
+}
+
+export const peerMachine = setup({
+  types: {
+    context: {} as PeerContext,
+    events: {} as PeerEvent,
+    input: {} as PeerInput,
+    output: {} as PeerOutput,
+    children: {} as { pc: 'peerConnection' },
+  },
+  actors: {
+    peerConnection: peerConnectionActor,
+  },
+  actions: {
+    /** Tell the parent (the room). Dropped when there is none, e.g. in a pure `transition()`. */
+    notifyParent: enqueueActions(({ enqueue, self }, params: PeerParentMessage) => {
+      if (self._parent) enqueue.sendParent(params);
+    }),
+    /** Send signaling messages (in order) to the remote peer, via the parent. */
+    signal: enqueueActions(({ enqueue, self, context }, params: SignalMessage[]) => {
+      if (!self._parent) return;
+      for (const message of params) enqueue.sendParent({ type: 'PEER.SIGNAL', peerId: context.peerId, message });
+    }),
+    /** Ask the pc actor to perform operations (it runs them in this order). */
+    command: enqueueActions(({ enqueue }, params: PcCommand[]) => {
+      for (const command of params) enqueue.sendTo('pc', command);
+    }),
+    acceptRemoteOffer: assign(({ event }) => ({
+      remoteDescription: { type: 'offer' as const, sdp: event.type === 'SIGNAL.OFFER' ? event.sdp : '' },
+      ignoreOffer: false,
+    })),
+    /** Polite side, offer collision: the local offer is rolled back; its changes are offered again later. */
+    rememberAbandonedOffer: assign({ negotiationPending: true }),
+    /** Impolite side, offer collision: the remote offer is ignored (it will answer ours). */
+    ignoreRemoteOffer: assign({ ignoreOffer: true }),
+    failNegotiation: assign(({ event }) => ({
+      closeReason: 'negotiation-failed' as const,
+      error: peerError('peer/negotiation-failed', event.type === 'PC.OP_FAILED' ? `${event.op}: ${event.message}` : undefined),
+    })),
+    /** A remote description exists from now on (the buffered candidates were sent with `applyBufferedCandidates`). */
+    remoteDescriptionApplied: assign({ hasRemoteDescription: true, remoteCandidates: [] }),
+    /** Candidates that came before any remote description, applied now that one exists. */
+    applyBufferedCandidates: enqueueActions(({ enqueue, context }) => {
+      for (const candidate of context.remoteCandidates) enqueue.sendTo('pc', { type: 'PC.ADD_CANDIDATE', candidate });
+    }),
+    completeNegotiation: assign({ hasNegotiated: true }),
+    /** restartIce() now; the next offer (at once when stable, else after the current exchange) restarts ICE. */
+    requestIceRestart: enqueueActions(({ enqueue }) => {
+      enqueue.sendTo('pc', { type: 'PC.RESTART_ICE' });
+      enqueue.assign({ negotiationPending: true, iceRestartPending: true });
+    }),
+    /** Our description went out with the candidates held for it. */
+    clearHeldCandidates: assign({ localCandidates: [], sentDescription: true }),
+    mirrorConnectionState: assign({
+      connectionState: ({ context, event }) => (event.type === 'PC.CONNECTION_STATE' ? event.state : context.connectionState),
+    }),
+    loseTransport: assign({ closeReason: 'transport-lost', error: peerError('peer/transport-lost') }),
+    /** Tell the remote what we send; stream ids let it tell our camera from our screen. */
+    clearOutbox: assign({ outbox: [] }),
+  },
+  guards: {
+    isInitiator: ({ context }) => context.initiator,
+    isPolite: ({ context }) => context.polite,
+    /** A remote offer came before the connection existed, and this side would accept it. */
+    acceptsEarlyOffer: ({ context }) => context.earlyOffer !== null && (context.polite || !context.initiator),
+    /** The first offer is the initiator's; afterwards either side may offer. */
+    mayOffer: ({ context }) => context.initiator || context.hasNegotiated,
+    negotiationPending: ({ context }) => context.negotiationPending,
+    hasRemoteDescription: ({ context }) => context.hasRemoteDescription,
+    ignoringOffer: ({ context }) => context.ignoreOffer,
+    /** The local description went out already, so a new candidate may follow at once. */
+    localDescriptionSent: and([
+      ({ context }) => context.sentDescription,
+      or([inNegotiation('stable'), inNegotiation('awaitingAnswer'), inNegotiation('settingRemoteAnswer')]),
+    ]),
+    channelOpen: stateIn('#peer.active.session.channel.open'),
+    isLocalOffer: ({ event }) => event.type === 'PC.LOCAL_SET' && event.description.type === 'offer',
+    isLocalAnswer: ({ event }) => event.type === 'PC.LOCAL_SET' && event.description.type === 'answer',
+    isRemoteOffer: ({ event }) => event.type === 'PC.REMOTE_SET' && event.descriptionType === 'offer',
+    isRemoteAnswer: ({ event }) => event.type === 'PC.REMOTE_SET' && event.descriptionType === 'answer',
+    /** Guards OP_FAILED: only the failure of the step a state waits for counts there. */
+    failed: ({ event }, params: { op: PcOperation }) => event.type === 'PC.OP_FAILED' && event.op === params.op,
+    candidateFailed: ({ event }) => event.type === 'PC.OP_FAILED' && event.op === 'addCandidate',
+    mediaFailed: ({ event }) => event.type === 'PC.OP_FAILED' && event.op === 'media',
+    isConnecting: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'connecting',
+    isConnected: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'connected',
+    isDisconnected: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'disconnected',
+    isFailed: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'failed',
+    isClosed: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'closed',
+    iceConnected: ({ event }) =>
+      event.type === 'PC.ICE_CONNECTION_STATE' && (event.state === 'connected' || event.state === 'completed'),
+    restartAttemptsLeft: ({ context }) => context.iceRestartAttempts < context.timing.iceRestartMaxAttempts,
+    addsSender: ({ context, event }) =>
+      event.type === 'LOCAL.SET_TRACK' && event.track !== null && !context.localSenders[event.kind],
+    isChatMessage: ({ event }) => event.type === 'PC.DATA_MESSAGE' && event.message.type === 'chat',
+    isMediaStateMessage: ({ event }) => event.type === 'PC.DATA_MESSAGE' && event.message.type === 'media-state',
+  },
+  delays: {
+    disconnectedGrace: ({ context }) => context.timing.disconnectedGraceMs,
+    iceRestartBackoff: ({ context }) =>
+      context.timing.iceRestartBaseDelayMs * 2 ** Math.max(0, context.iceRestartAttempts - 1),
+  },
+}).createMachine({
+  id: 'peer',
+  context: ({ input }) => initialContext(input),
+  initial: 'active',
+  output: ({ context }) => ({ peerId: context.peerId, reason: context.closeReason ?? 'hangup' }),
+  states: {
+    active: {
+      invoke: {
+        id: 'pc',
+        src: 'peerConnection',
+        input: ({ context }) => ({
+          createPeerConnection: context.createPeerConnection,
+          iceServers: context.iceServers,
+          localStream: context.localStream,
+        }),
+      },
+      on: {
+        HANGUP: {
+          target: 'closed',
+          actions: [
+            { type: 'signal', params: ({ event }) => [{ type: 'bye', ...(event.reason ? { reason: event.reason } : {}) }] },
+            assign({ closeReason: 'hangup' }),
+          ],
+        },
+        'SIGNAL.BYE': { target: 'closed', actions: assign({ closeReason: 'remote-hangup' }) },
+      },
+      initial: 'creatingPeerConnection',
+      states: {
+        creatingPeerConnection: {
+          on: {
+            'PC.CREATED': [
+              {
+                guard: 'acceptsEarlyOffer',
+                target: 'session.negotiation.settingRemoteOffer',
+                actions: assign(({ context }) => ({
+                  remoteDescription: { type: 'offer' as const, sdp: context.earlyOffer ?? '' },
+                  earlyOffer: null,
+                })),
+              },
+              { guard: 'isInitiator', target: 'session.negotiation.creatingOffer', actions: assign({ earlyOffer: null }) },
+              { target: 'session', actions: assign({ earlyOffer: null }) },
+            ],
+            'PC.CREATE_FAILED': {
+              target: '#peer.closed',
+              actions: assign(({ event }) => ({
+                closeReason: 'create-failed' as const,
+                error: peerError('peer/create-failed', event.message),
+              })),
+            },
+            // The remote may be faster than our setup: keep its offer and candidates for later.
+            'SIGNAL.OFFER': { actions: assign({ earlyOffer: ({ event }) => event.sdp }) },
+            'SIGNAL.CANDIDATE': {
+              actions: assign({ remoteCandidates: ({ context, event }) => [...context.remoteCandidates, event.candidate] }),
+            },
+          },
+        },
+        session: {
+          type: 'parallel',
+          on: {
+            // ── Trickle ICE ──
+            'SIGNAL.CANDIDATE': [
+              {
+                guard: 'hasRemoteDescription',
+                actions: { type: 'command', params: ({ event }) => [{ type: 'PC.ADD_CANDIDATE', candidate: event.candidate }] },
+              },
+              {
+                description: 'No remote description yet: buffer the candidate',
+                actions: assign({ remoteCandidates: ({ context, event }) => [...context.remoteCandidates, event.candidate] }),
+              },
+            ],
+            'PC.ICE_CANDIDATE': [
+              {
+                guard: 'localDescriptionSent',
+                actions: { type: 'signal', params: ({ event }) => [{ type: 'candidate', candidate: event.candidate }] },
+              },
+              {
+                description: 'Its description is not sent yet: hold the candidate',
+                actions: assign({ localCandidates: ({ context, event }) => [...context.localCandidates, event.candidate] }),
+              },
+            ],
+            'PC.OP_FAILED': [
+              { guard: and(['candidateFailed', 'ignoringOffer']), description: 'Candidate of an ignored offer: expected' },
+              {
+                guard: or(['candidateFailed', 'mediaFailed']),
+                description: 'Not fatal: counted; ICE restarts cover lost candidates',
+                actions: assign({ candidateErrors: ({ context }) => context.candidateErrors + 1 }),
+              },
+            ],
+            // ── Mirrored states ──
+            'PC.ICE_CONNECTION_STATE': { actions: assign({ iceConnectionState: ({ event }) => event.state }) },
+            'PC.SIGNALING_STATE': { actions: assign({ signalingState: ({ event }) => event.state }) },
+            // ── Local media ──
+            'LOCAL.SET_TRACK': [
+              {
+                guard: 'addsSender',
+                description: 'No sender of that kind yet: addTrack, which needs a new offer',
+                actions: [
+                  {
+                    type: 'command',
+                    params: ({ event }) => [{ type: 'PC.SET_TRACK', kind: event.kind, track: event.track, stream: event.stream }],
+                  },
+                  assign({
+                    localSenders: ({ context, event }) => ({ ...context.localSenders, [event.kind]: true }),
+                    negotiationPending: true,
+                  }),
+                ],
+              },
+              {
+                description: 'replaceTrack on the existing sender: no renegotiation',
+                actions: {
+                  type: 'command',
+                  params: ({ event }) => [{ type: 'PC.SET_TRACK', kind: event.kind, track: event.track, stream: event.stream }],
+                },
+              },
+            ],
+            'LOCAL.ADD_SCREEN': {
+              actions: [
+                { type: 'command', params: ({ event }) => [{ type: 'PC.ADD_SCREEN', track: event.track, stream: event.stream }] },
+                assign({ localScreenStreamId: ({ event }) => event.stream.id, negotiationPending: true }),
+              ],
+            },
+            'LOCAL.REMOVE_SCREEN': {
+              actions: [
+                { type: 'command', params: [{ type: 'PC.REMOVE_SCREEN' }] },
+                assign({ localScreenStreamId: null, negotiationPending: true }),
+              ],
+            },
+            'LOCAL.MEDIA_STATE': [
+              {
+                guard: 'channelOpen',
+                actions: [
+                  assign({ localMediaState: ({ event }) => pickMediaState(event) }),
+                  { type: 'command', params: ({ context }) => [{ type: 'PC.SEND', message: mediaStateMessage(context) }] },
+                ],
+              },
+              { actions: assign({ localMediaState: ({ event }) => pickMediaState(event) }) },
+            ],
+            // ── Remote media ──
+            'PC.REMOTE_STREAM': {
+              actions: assign({
+                remoteStreams: ({ context, event }) => [
+                  ...context.remoteStreams.filter((entry) => entry.id !== event.streamId),
+                  { id: event.streamId, stream: event.stream, trackIds: event.stream.getTracks().map((track) => track.id) },
+                ],
+              }),
+            },
+            'PC.REMOTE_TRACK_REMOVED': {
+              actions: assign({
+                remoteStreams: ({ context, event }) =>
+                  event.streamEmpty
+                    ? context.remoteStreams.filter((entry) => entry.id !== event.streamId)
+                    : context.remoteStreams.map((entry) =>
+                        entry.id === event.streamId
+                          ? { ...entry, trackIds: entry.trackIds.filter((id) => id !== event.trackId) }
+                          : entry,
+                      ),
+              }),
+            },
+            // ── Data channel messages ──
+            'CHAT.SEND': [
+              {
+                guard: 'channelOpen',
+                actions: {
+                  type: 'command',
+                  params: ({ event }) => [{ type: 'PC.SEND', message: { type: 'chat', id: event.id, text: event.text, at: event.at } }],
+                },
+              },
+              {
+                description: 'Channel not open yet: keep it in the outbox',
+                actions: assign({
+                  outbox: ({ context, event }) =>
+                    [...context.outbox, { id: event.id, text: event.text, at: event.at }].slice(-OUTBOX_LIMIT),
+                }),
+              },
+            ],
+            'PC.DATA_MESSAGE': [
+              {
+                guard: 'isChatMessage',
+                actions: {
+                  type: 'notifyParent',
+                  params: ({ context, event }) => {
+                    const { id, text, at } = event.message as ChatPeerMessage;
+                    return { type: 'PEER.CHAT', peerId: context.peerId, message: { id, text, at } };
+                  },
+                },
+              },
+              {
+                guard: 'isMediaStateMessage',
+                actions: assign({
+                  remoteMedia: ({ event }) => {
+                    const message = event.message as MediaStatePeerMessage;
+                    return {
+                      audioMuted: message.audioMuted,
+                      videoOff: message.videoOff,
+                      screen: message.screen,
+                      cameraStreamId: message.cameraStreamId ?? null,
+                      screenStreamId: message.screenStreamId ?? null,
+                    };
+                  },
+                }),
+              },
+            ],
+            'PC.DATA_INVALID': { actions: assign({ invalidMessages: ({ context }) => context.invalidMessages + 1 }) },
+            'PC.STATS': {
+              actions: assign({ stats: ({ context, event }) => [...context.stats, event.sample].slice(-STATS_HISTORY) }),
+            },
+            // ── Forced renegotiation / ICE restart (negotiation.stable starts the offer at once) ──
+            RENEGOTIATE: { actions: assign({ negotiationPending: true }) },
+            RESTART_ICE: { actions: 'requestIceRestart' },
+          },
+          states: {
+            negotiation: {
+              initial: 'stable',
+              states: {
+                stable: {
+                  on: {
+                    'PC.NEGOTIATION_NEEDED': { guard: 'mayOffer', target: 'creatingOffer' },
+                    RENEGOTIATE: { guard: 'mayOffer', target: 'creatingOffer' },
+                    // A region that takes an event hides the session's handler for it: request here too.
+                    RESTART_ICE: { guard: 'mayOffer', target: 'creatingOffer', actions: 'requestIceRestart' },
+                    'SIGNAL.OFFER': { target: 'settingRemoteOffer', actions: 'acceptRemoteOffer' },
+                  },
+                },
+                creatingOffer: {
+                  entry: [
+                    {
+                      type: 'command',
+                      params: ({ context }) => [{ type: 'PC.CREATE_OFFER', iceRestart: context.iceRestartPending }],
+                    },
+                    assign({ negotiationPending: false, iceRestartPending: false }),
+                  ],
+                  on: {
+                    'PC.OFFER_CREATED': {
+                      target: 'settingLocalOffer',
+                      actions: assign({ localDescription: ({ event }) => ({ type: 'offer' as const, sdp: event.sdp }) }),
+                    },
+                    'PC.OP_FAILED': {
+                      guard: { type: 'failed', params: { op: 'createOffer' } },
+                      target: '#peer.closed',
+                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
+                    },
+                    'SIGNAL.OFFER': [
+                      {
+                        guard: 'isPolite',
+                        target: 'settingRemoteOffer',
+                        description: 'Collision, polite: roll our offer back, answer theirs',
+                        actions: ['acceptRemoteOffer', 'rememberAbandonedOffer'],
+                      },
+                      { description: 'Collision, impolite: ignore their offer', actions: 'ignoreRemoteOffer' },
+                    ],
+                  },
+                },
+                settingLocalOffer: {
+                  entry: {
+                    type: 'command',
+                    params: ({ context }) => [{ type: 'PC.SET_LOCAL', description: context.localDescription! }],
+                  },
+                  on: {
+                    'PC.LOCAL_SET': {
+                      guard: 'isLocalOffer',
+                      target: 'awaitingAnswer',
+                      description: 'sendingOffer: PEER.SIGNAL offer, then the candidates held meanwhile',
+                      actions: [
+                        {
+                          type: 'signal',
+                          params: ({ context, event }) => [
+                            { type: 'offer', sdp: event.description.sdp },
+                            ...heldCandidates(context),
+                          ],
+                        },
+                        'clearHeldCandidates',
+                      ],
+                    },
+                    'PC.OP_FAILED': {
+                      guard: { type: 'failed', params: { op: 'setLocalOffer' } },
+                      target: '#peer.closed',
+                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
+                    },
+                    'SIGNAL.OFFER': [
+                      {
+                        guard: 'isPolite',
+                        target: 'settingRemoteOffer',
+                        description: 'Collision, polite: roll our offer back, answer theirs',
+                        actions: ['acceptRemoteOffer', 'rememberAbandonedOffer'],
+                      },
+                      { description: 'Collision, impolite: ignore their offer', actions: 'ignoreRemoteOffer' },
+                    ],
+                  },
+                },
+                awaitingAnswer: {
+                  on: {
+                    'SIGNAL.ANSWER': {
+                      target: 'settingRemoteAnswer',
+                      actions: assign({
+                        remoteDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }),
+                        ignoreOffer: false,
+                      }),
+                    },
+                    'SIGNAL.OFFER': [
+                      {
+                        guard: 'isPolite',
+                        target: 'settingRemoteOffer',
+                        description: 'Collision, polite: roll our offer back, answer theirs',
+                        actions: ['acceptRemoteOffer', 'rememberAbandonedOffer'],
+                      },
+                      { description: 'Collision, impolite: ignore their offer', actions: 'ignoreRemoteOffer' },
+                    ],
+                  },
+                },
+                settingRemoteAnswer: {
+                  entry: {
+                    type: 'command',
+                    params: ({ context }) => [{ type: 'PC.SET_REMOTE', description: context.remoteDescription! }],
+                  },
+                  on: {
+                    'PC.REMOTE_SET': [
+                      {
+                        guard: and(['isRemoteAnswer', 'negotiationPending']),
+                        target: 'creatingOffer',
+                        description: 'Answer applied; offer the changes made meanwhile',
+                        actions: ['applyBufferedCandidates', 'remoteDescriptionApplied', 'completeNegotiation'],
+                      },
+                      {
+                        guard: 'isRemoteAnswer',
+                        target: 'stable',
+                        actions: ['applyBufferedCandidates', 'remoteDescriptionApplied', 'completeNegotiation'],
+                      },
+                    ],
+                    'PC.OP_FAILED': {
+                      guard: { type: 'failed', params: { op: 'setRemoteAnswer' } },
+                      target: '#peer.closed',
+                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
+                    },
+                    'SIGNAL.OFFER': {
+                      target: 'settingRemoteOffer',
+                      description: 'Not a collision (isSettingRemoteAnswerPending): applied right after the answer',
+                      actions: 'acceptRemoteOffer',
+                    },
+                  },
+                },
+                settingRemoteOffer: {
+                  entry: {
+                    type: 'command',
+                    params: ({ context }) => [{ type: 'PC.SET_REMOTE', description: context.remoteDescription! }],
+                  },
+                  on: {
+                    'PC.REMOTE_SET': {
+                      guard: 'isRemoteOffer',
+                      target: 'creatingAnswer',
+                      actions: ['applyBufferedCandidates', 'remoteDescriptionApplied'],
+                    },
+                    'PC.OP_FAILED': {
+                      guard: { type: 'failed', params: { op: 'setRemoteOffer' } },
+                      target: '#peer.closed',
+                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
+                    },
+                  },
+                },
+                creatingAnswer: {
+                  entry: { type: 'command', params: [{ type: 'PC.CREATE_ANSWER' }] },
+                  on: {
+                    'PC.ANSWER_CREATED': {
+                      target: 'settingLocalAnswer',
+                      actions: assign({ localDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }) }),
+                    },
+                    'PC.OP_FAILED': {
+                      guard: { type: 'failed', params: { op: 'createAnswer' } },
+                      target: '#peer.closed',
+                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
+                    },
+                  },
+                },
+                settingLocalAnswer: {
+                  entry: {
+                    type: 'command',
+                    params: ({ context }) => [{ type: 'PC.SET_LOCAL', description: context.localDescription! }],
+                  },
+                  on: {
+                    'PC.LOCAL_SET': [
+                      {
+                        guard: and(['isLocalAnswer', 'negotiationPending']),
+                        target: 'creatingOffer',
+                        description: 'sendingAnswer, then offer the changes made meanwhile',
+                        actions: [
+                          {
+                            type: 'signal',
+                            params: ({ context, event }) => [
+                              { type: 'answer', sdp: event.description.sdp },
+                              ...heldCandidates(context),
+                            ],
+                          },
+                          'clearHeldCandidates',
+                          'completeNegotiation',
+                        ],
+                      },
+                      {
+                        guard: 'isLocalAnswer',
+                        target: 'stable',
+                        description: 'sendingAnswer: PEER.SIGNAL answer, then the candidates held meanwhile',
+                        actions: [
+                          {
+                            type: 'signal',
+                            params: ({ context, event }) => [
+                              { type: 'answer', sdp: event.description.sdp },
+                              ...heldCandidates(context),
+                            ],
+                          },
+                          'clearHeldCandidates',
+                          'completeNegotiation',
+                        ],
+                      },
+                    ],
+                    'PC.OP_FAILED': {
+                      guard: { type: 'failed', params: { op: 'setLocalAnswer' } },
+                      target: '#peer.closed',
+                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
+                    },
+                  },
+                },
+              },
+            },
+            connection: {
+              initial: 'new',
+              on: {
+                // Any state not handled below is mirrored only.
+                'PC.CONNECTION_STATE': { actions: 'mirrorConnectionState' },
+              },
+              states: {
+                new: {
+                  on: {
+                    'PC.CONNECTION_STATE': [
+                      { guard: 'isConnecting', target: 'connecting', actions: 'mirrorConnectionState' },
+                      { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
+                      { guard: 'isDisconnected', target: 'disconnected', actions: 'mirrorConnectionState' },
+                      { guard: 'isFailed', target: 'restarting', actions: 'mirrorConnectionState' },
+                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                    ],
+                  },
+                },
+                connecting: {
+                  on: {
+                    'PC.CONNECTION_STATE': [
+                      { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
+                      { guard: 'isDisconnected', target: 'disconnected', actions: 'mirrorConnectionState' },
+                      { guard: 'isFailed', target: 'restarting', actions: 'mirrorConnectionState' },
+                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                    ],
+                  },
+                },
+                connected: {
+                  entry: [
+                    {
+                      type: 'command',
+                      params: ({ context }) => [{ type: 'PC.STATS_START', intervalMs: context.timing.statsIntervalMs }],
+                    },
+                    assign({ iceRestartAttempts: 0 }),
+                  ],
+                  exit: { type: 'command', params: [{ type: 'PC.STATS_STOP' }] },
+                  on: {
+                    'PC.CONNECTION_STATE': [
+                      { guard: 'isDisconnected', target: 'disconnected', actions: 'mirrorConnectionState' },
+                      {
+                        guard: 'isFailed',
+                        target: 'restarting',
+                        description: 'failed: restart ICE at once',
+                        actions: 'mirrorConnectionState',
+                      },
+                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                    ],
+                  },
+                },
+                disconnected: {
+                  after: { disconnectedGrace: 'restarting' },
+                  on: {
+                    'PC.CONNECTION_STATE': [
+                      { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
+                      {
+                        guard: 'isFailed',
+                        target: 'restarting',
+                        description: 'failed: restart ICE at once',
+                        actions: 'mirrorConnectionState',
+                      },
+                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                    ],
+                  },
+                },
+                restarting: {
+                  entry: [
+                    assign({
+                      iceRestartAttempts: ({ context }) => context.iceRestartAttempts + 1,
+                      negotiationPending: true,
+                      iceRestartPending: true,
+                    }),
+                    { type: 'command', params: [{ type: 'PC.RESTART_ICE' }] },
+                  ],
+                  after: {
+                    iceRestartBackoff: [
+                      { guard: 'restartAttemptsLeft', target: 'restarting', reenter: true },
+                      {
+                        target: '#peer.closed',
+                        description: 'Out of ICE restarts: peer/ice-failed',
+                        actions: [
+                          assign({ closeReason: 'ice-failed', error: peerError('peer/ice-failed') }),
+                          { type: 'signal', params: [{ type: 'bye', reason: 'ice-failed' }] },
+                        ],
+                      },
+                    ],
+                  },
+                  on: {
+                    'PC.CONNECTION_STATE': [
+                      { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
+                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                      { description: 'Still trying: the backoff timer decides', actions: 'mirrorConnectionState' },
+                    ],
+                    'PC.ICE_CONNECTION_STATE': {
+                      guard: 'iceConnected',
+                      target: 'connected',
+                      actions: assign({ iceConnectionState: ({ event }) => event.state, connectionState: 'connected' }),
+                    },
+                  },
+                },
+              },
+            },
+            channel: {
+              initial: 'connecting',
+              states: {
+                connecting: {
+                  on: {
+                    'PC.DATA_OPEN': {
+                      target: 'open',
+                      description: 'Open: tell our media state, send the chat outbox',
+                      actions: [
+                        assign({ dataChannelOpen: true }),
+                        {
+                          type: 'command',
+                          params: ({ context }) => [
+                            { type: 'PC.SEND', message: mediaStateMessage(context) },
+                            ...context.outbox.map((chat): PcCommand => ({ type: 'PC.SEND', message: { type: 'chat', ...chat } })),
+                          ],
+                        },
+                        'clearOutbox',
+                      ],
+                    },
+                  },
+                },
+                open: {
+                  on: {
+                    'PC.DATA_CLOSED': {
+                      target: '#peer.closed',
+                      description: 'The channel only closes with its transport: the remote is gone',
+                      actions: [assign({ dataChannelOpen: false }), 'loseTransport'],
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    closed: {
+      type: 'final',
+      entry: [
+        assign({ dataChannelOpen: false }),
+        {
+          type: 'notifyParent',
+          params: ({ context }) => ({ type: 'PEER.CLOSED', peerId: context.peerId, reason: context.closeReason ?? 'hangup' }),
+        },
+      ],
+    },
+  },
+});
+
+function pickMediaState(event: MediaState): MediaState {
+  return { audioMuted: event.audioMuted, videoOff: event.videoOff, screen: event.screen };
+}
+
+function mediaStateMessage(context: PeerContext): MediaStatePeerMessage {
+  return {
+    type: 'media-state',
+    ...context.localMediaState,
+    cameraStreamId: context.localStream?.id ?? null,
+    screenStreamId: context.localScreenStreamId,
+  };
+}
+
+function heldCandidates(context: PeerContext): SignalMessage[] {
+  return context.localCandidates.map((candidate) => ({ type: 'candidate', candidate }));
+}
+
+export type PeerActorRef = ActorRefFrom<typeof peerMachine>;

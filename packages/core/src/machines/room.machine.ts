@@ -1,0 +1,521 @@
+import { assign, enqueueActions, sendTo, setup, type ActorRefFrom, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import { childBridge } from '../actors/child-bridge.js';
+import type { RoomCommand } from '../commands.js';
+import type { Implementations } from '../implementations.js';
+import type { ClientMessage, PeerInfo, ServerMessage } from '../protocol/index.js';
+import { selectPeerView } from '../selectors/peer.js';
+import type { ChatEntry, LocalMediaView, PeerView, SignalingView, ViewError } from '../view.js';
+import { mediaMachine, selectLocalMedia, type MediaEvent, type MediaRequest, type MediaSnapshot } from './media.machine.js';
+import { peerMachine, type PeerCloseReason, type PeerInput, type PeerParentMessage } from './peer.machine.js';
+import { signalingMachine, type SignalingEmitted, type SignalingTiming } from './signaling.machine.js';
+
+export interface RoomTiming {
+  signaling?: Partial<SignalingTiming>;
+  peer?: PeerInput['timing'];
+}
+
+export interface RoomInput {
+  signalingUrl: string;
+  room: string;
+  name: string;
+  ticket?: string;
+  media: MediaRequest | false;
+  implementations: Implementations;
+  /** Overrides the ICE servers the signaling server hands out. */
+  iceServers?: RTCIceServer[];
+  timing?: RoomTiming;
+}
+
+/** Chat entries kept (own and received); older ones are dropped first. */
+export const CHAT_LOG_LIMIT = 200;
+/** Longest chat text sent; longer text is cut. */
+export const CHAT_TEXT_LIMIT = 2_000;
+
+type PeerRef = ActorRefFrom<typeof peerMachine>;
+type PeerSnapshot = SnapshotFrom<typeof peerMachine>;
+
+/** What one peer currently gets from us; diffed against the local media to tell it what changed. */
+interface Outgoing {
+  audio: MediaStreamTrack | null;
+  video: MediaStreamTrack | null;
+  screen: MediaStreamTrack | null;
+  state: string;
+}
+
+interface PeerEntry {
+  info: PeerInfo;
+  ref: PeerRef;
+  bridge: AnyActorRef;
+  view: PeerView;
+  outgoing: Outgoing;
+}
+
+export interface RoomContext extends RoomInput {
+  selfId: string | null;
+  /** In join order. */
+  peers: Record<string, PeerEntry>;
+  chat: ChatEntry[];
+  chatCount: number;
+  /** A room-level failure (join refused, a peer failed); media and signaling trouble come from their own views. */
+  error: ViewError | null;
+  local: LocalMediaView;
+  mediaError: ViewError | null;
+  mediaActor: ActorRefFrom<typeof mediaMachine>;
+  signalingActor: ActorRefFrom<typeof signalingMachine> | null;
+  signalingView: SignalingView;
+  joinedIceServers: RTCIceServer[];
+  /** True once `joined` arrived for the current identity: a resume then restores the membership. */
+  inRoom: boolean;
+}
+
+export type RoomEvent =
+  | RoomCommand
+  | SignalingEmitted
+  | { type: 'MEDIA.UPDATE'; snapshot: MediaSnapshot }
+  | { type: 'PEER.UPDATE'; peerId: string; snapshot: PeerSnapshot }
+  | PeerParentMessage;
+
+const audioOf = (stream: MediaStream | null) => stream?.getAudioTracks()[0] ?? null;
+const videoOf = (stream: MediaStream | null) => stream?.getVideoTracks()[0] ?? null;
+
+/** What every peer should be getting, from the local media. */
+function wanted(local: LocalMediaView): Outgoing {
+  return {
+    audio: local.micMuted ? null : audioOf(local.stream),
+    video: local.cameraOff ? null : videoOf(local.stream),
+    screen: videoOf(local.screenStream),
+    state: JSON.stringify({ audioMuted: local.micMuted, videoOff: local.cameraOff, screen: local.sharingScreen }),
+  };
+}
+
+const JOIN_REF = 'join';
+const JOIN_REFUSALS: Partial<Record<string, string>> = {
+  unauthorized: 'This room needs a valid invitation. Ask for a new link, then rejoin.',
+  'room-full': 'The room is full. Rejoin when someone has left.',
+  'too-many-rooms': 'This connection is already in too many rooms. Leave one, then rejoin.',
+};
+
+const isMessage = <T extends ServerMessage['type']>(event: RoomEvent, type: T): event is { type: 'SIGNALING.MESSAGE'; message: Extract<ServerMessage, { type: T }> } =>
+  event.type === 'SIGNALING.MESSAGE' && event.message.type === type;
+
+/**
+ * One call in one room: local media first, then signaling, then one peer machine per member.
+ * Takes every RoomCommand in every state; where a command means nothing it is ignored.
+ */
+export const roomMachine = setup({
+  types: { input: {} as RoomInput, context: {} as RoomContext, events: {} as RoomEvent },
+  actors: { media: mediaMachine, signaling: signalingMachine, peer: peerMachine, bridge: childBridge },
+  guards: {
+    mediaSettled: ({ event }) =>
+      event.type === 'MEDIA.UPDATE' && (event.snapshot.matches('live') || event.snapshot.matches('receiveOnly')),
+    mediaFailed: ({ event }) => event.type === 'MEDIA.UPDATE' && event.snapshot.matches('failed'),
+    signalingOpen: ({ context }) => context.signalingView.status === 'open',
+    ownJoined: ({ context, event }) => isMessage(event, 'joined') && event.message.room === context.room,
+    joinRefused: ({ event }) => isMessage(event, 'error') && event.message.ref === JOIN_REF,
+    signalingLost: ({ event }) => event.type === 'SIGNALING.STATUS' && event.view.status === 'reconnecting',
+    signalingReplaced: ({ event }) => event.type === 'SIGNALING.STATUS' && event.view.status === 'closed',
+    resumed: ({ event }) => event.type === 'SIGNALING.WELCOME' && event.resumed,
+    resumedInRoom: ({ context, event }) => event.type === 'SIGNALING.WELCOME' && event.resumed && context.inRoom,
+    peerJoined: ({ context, event }) => isMessage(event, 'peer-joined') && event.message.room === context.room,
+    peerLeft: ({ context, event }) => isMessage(event, 'peer-left') && event.message.room === context.room,
+  },
+  actions: {
+    toMedia: sendTo(({ context }) => context.mediaActor, ({ event }) => event as MediaEvent),
+    absorbSignaling: assign(({ context, event }) => ({
+      signalingView: event.type === 'SIGNALING.STATUS' ? event.view : context.signalingView,
+    })),
+    joinRefused: assign(({ event }) => {
+      const code = isMessage(event, 'error') ? event.message.code : 'internal';
+      const message = JOIN_REFUSALS[code] ?? `The server refused to let you in (${code}). Rejoin to try again.`;
+      return { error: { code: `join/${code}`, message, actions: ['rejoin'] } satisfies ViewError };
+    }),
+    absorbMedia: assign(({ event }) => {
+      if (event.type !== 'MEDIA.UPDATE') return {};
+      return { local: selectLocalMedia(event.snapshot), mediaError: event.snapshot.context.error };
+    }),
+    /** Tells each peer what changed in the local media since it last heard: replaceTrack, never renegotiation. */
+    syncPeers: enqueueActions(({ context, enqueue }) => {
+      const next = wanted(context.local);
+      let changed = false;
+      for (const entry of Object.values(context.peers)) {
+        const sent = entry.outgoing;
+        for (const kind of ['audio', 'video'] as const) {
+          if (sent[kind] === next[kind]) continue;
+          const track = next[kind];
+          enqueue.sendTo(entry.ref, { type: 'LOCAL.SET_TRACK', kind, track, stream: track ? context.local.stream : null });
+        }
+        if (sent.screen !== next.screen) {
+          if (sent.screen) enqueue.sendTo(entry.ref, { type: 'LOCAL.REMOVE_SCREEN' });
+          if (next.screen && context.local.screenStream) {
+            enqueue.sendTo(entry.ref, { type: 'LOCAL.ADD_SCREEN', track: next.screen, stream: context.local.screenStream });
+          }
+        }
+        if (sent.state !== next.state) {
+          const { micMuted, cameraOff, sharingScreen } = context.local;
+          enqueue.sendTo(entry.ref, { type: 'LOCAL.MEDIA_STATE', audioMuted: micMuted, videoOff: cameraOff, screen: sharingScreen });
+        }
+        changed ||= sent.audio !== next.audio || sent.video !== next.video || sent.screen !== next.screen || sent.state !== next.state;
+      }
+      if (!changed) return;
+      enqueue.assign({
+        peers: Object.fromEntries(Object.entries(context.peers).map(([id, entry]) => [id, { ...entry, outgoing: next }])),
+      });
+    }),
+    ensureSignaling: assign(({ context, spawn }) => {
+      if (context.signalingActor?.getSnapshot().status === 'active') return {};
+      const signalingActor = spawn('signaling', {
+        input: {
+          url: context.signalingUrl,
+          createWebSocket: context.implementations.createWebSocket,
+          timing: context.timing?.signaling,
+        },
+      });
+      spawn('bridge', { input: { actor: signalingActor, forwardEmitted: true } });
+      return { signalingActor, signalingView: { status: 'connecting' as const, attempt: 0, nextRetryAt: null } };
+    }),
+    sendJoin: enqueueActions(({ context, enqueue }) => {
+      if (!context.signalingActor) return;
+      const { room, name, ticket } = context;
+      const message: ClientMessage = { type: 'join', room, ref: JOIN_REF, ...(name ? { name } : {}), ...(ticket ? { ticket } : {}) };
+      enqueue.sendTo(context.signalingActor, { type: 'SIGNALING.SEND', message });
+    }),
+    sendLeave: enqueueActions(({ context, enqueue }) => {
+      if (context.signalingActor) {
+        enqueue.sendTo(context.signalingActor, { type: 'SIGNALING.SEND', message: { type: 'leave', room: context.room } });
+      }
+    }),
+    /** Spawns a peer machine (and its bridge) per member. */
+    addPeers: assign(({ context, spawn }, { peers }: { peers: { info: PeerInfo; initiator: boolean }[] }) => {
+      if (!peers.length) return {};
+      const added: Record<string, PeerEntry> = {};
+      for (const { info, initiator } of peers) {
+        const ref = spawn('peer', {
+          id: `peer-${info.id}`,
+          input: {
+            peerId: info.id,
+            name: info.name,
+            polite: info.polite,
+            initiator,
+            iceServers: context.iceServers ?? context.joinedIceServers,
+            localStream: context.local.stream,
+            createPeerConnection: context.implementations.createPeerConnection,
+            timing: context.timing?.peer,
+          },
+        });
+        const bridge = spawn('bridge', {
+          input: { actor: ref, toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }) },
+        });
+        // The peer sends every track of the stream it was given; syncPeers corrects that right after.
+        const outgoing: Outgoing = { audio: audioOf(context.local.stream), video: videoOf(context.local.stream), screen: null, state: '' };
+        added[info.id] = { info, ref, bridge, view: selectPeerView(ref.getSnapshot()), outgoing };
+      }
+      return { peers: { ...context.peers, ...added } };
+    }),
+    /** Stops peers (their RTCPeerConnections close) and forgets them. */
+    dropPeers: enqueueActions(({ context, enqueue }, { ids }: { ids: string[] }) => {
+      const gone = ids.filter((id) => context.peers[id]);
+      if (!gone.length) return;
+      for (const id of gone) {
+        enqueue.stopChild((context.peers[id] as PeerEntry).bridge);
+        enqueue.stopChild((context.peers[id] as PeerEntry).ref);
+      }
+      enqueue.assign({ peers: Object.fromEntries(Object.entries(context.peers).filter(([id]) => !gone.includes(id))) });
+    }),
+    enterRoom: assign(({ event }) => {
+      if (!isMessage(event, 'joined')) return {};
+      return { selfId: event.message.self, joinedIceServers: event.message.iceServers as RTCIceServer[], inRoom: true, error: null };
+    }),
+    /** Relays a server message addressed to one peer (by its stamped `from`) to that peer. */
+    relayToPeer: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'SIGNALING.MESSAGE') return;
+      const message = event.message;
+      if (!('from' in message) || message.room !== context.room) return;
+      const ref = context.peers[message.from]?.ref;
+      if (!ref) return;
+      if (message.type === 'offer') enqueue.sendTo(ref, { type: 'SIGNAL.OFFER', sdp: message.sdp });
+      if (message.type === 'answer') enqueue.sendTo(ref, { type: 'SIGNAL.ANSWER', sdp: message.sdp });
+      if (message.type === 'candidate') {
+        enqueue.sendTo(ref, { type: 'SIGNAL.CANDIDATE', candidate: message.candidate as RTCIceCandidateInit | null });
+      }
+      if (message.type === 'bye') enqueue.sendTo(ref, { type: 'SIGNAL.BYE', reason: message.reason });
+    }),
+    forwardPeerSignal: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'PEER.SIGNAL' || !context.peers[event.peerId] || !context.signalingActor) return;
+      const message = { ...event.message, room: context.room, to: event.peerId } as ClientMessage;
+      enqueue.sendTo(context.signalingActor, { type: 'SIGNALING.SEND', message });
+    }),
+    sendChat: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'CHAT.SEND' || !context.selfId) return;
+      const text = event.text.trim().slice(0, CHAT_TEXT_LIMIT);
+      if (!text) return;
+      const entry: ChatEntry = {
+        id: `${context.selfId}-${context.chatCount + 1}`,
+        from: context.selfId,
+        fromName: context.name,
+        text,
+        at: Date.now(),
+        self: true,
+      };
+      for (const peer of Object.values(context.peers)) {
+        enqueue.sendTo(peer.ref, { type: 'CHAT.SEND', id: entry.id, text, at: entry.at });
+      }
+      enqueue.assign({ chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT), chatCount: context.chatCount + 1 });
+    }),
+    receiveChat: assign(({ context, event }) => {
+      if (event.type !== 'PEER.CHAT') return {};
+      const peer = context.peers[event.peerId];
+      const { id, text, at } = event.message;
+      if (!peer || context.chat.some((entry) => entry.id === id && entry.from === event.peerId)) return {};
+      const entry: ChatEntry = { id, from: event.peerId, fromName: peer.info.name, text: text.slice(0, CHAT_TEXT_LIMIT), at, self: false };
+      return { chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT) };
+    }),
+    updatePeerView: assign(({ context, event }) => {
+      if (event.type !== 'PEER.UPDATE') return {};
+      const entry = context.peers[event.peerId];
+      if (!entry || entry.ref.getSnapshot() !== event.snapshot) return {};
+      return { peers: { ...context.peers, [event.peerId]: { ...entry, view: selectPeerView(event.snapshot) } } };
+    }),
+    peerFailed: assign(({ context, event }) => {
+      if (event.type !== 'PEER.CLOSED' || isOrderlyClose(event.reason) || !context.peers[event.peerId]) return {};
+      const name = context.peers[event.peerId]?.info.name || 'a participant';
+      return {
+        error: {
+          code: 'peer/failed',
+          message: `The connection to ${name} failed (${event.reason}). Rejoin the room to try again.`,
+          actions: ['rejoin'],
+        },
+      };
+    }),
+    /** Leaving: a bye to every peer and a leave frame, then the socket closes and the media is released. */
+    sayGoodbye: enqueueActions(({ context, enqueue }) => {
+      const signaling = context.signalingActor;
+      if (signaling) {
+        const send = (message: ClientMessage) => enqueue.sendTo(signaling, { type: 'SIGNALING.SEND', message });
+        for (const peerId of Object.keys(context.peers)) send({ type: 'bye', room: context.room, to: peerId, reason: 'leave' });
+        if (context.inRoom) send({ type: 'leave', room: context.room });
+        enqueue.sendTo(signaling, { type: 'SIGNALING.CLOSE' });
+      }
+      enqueue.sendTo(context.mediaActor, { type: 'MEDIA.RELEASE' });
+      enqueue.assign({ signalingView: { status: 'closed', attempt: 0, nextRetryAt: null }, inRoom: false });
+    }),
+  },
+}).createMachine({
+  id: 'room',
+  context: ({ input, spawn }) => {
+    const mediaActor = spawn('media', {
+      input: {
+        request: input.media,
+        getUserMedia: input.implementations.getUserMedia,
+        getDisplayMedia: input.implementations.getDisplayMedia,
+      },
+    });
+    spawn('bridge', { input: { actor: mediaActor, toEvent: (snapshot: MediaSnapshot) => ({ type: 'MEDIA.UPDATE', snapshot }) } });
+    return {
+      ...input,
+      selfId: null,
+      peers: {},
+      chat: [],
+      chatCount: 0,
+      error: null,
+      local: selectLocalMedia(mediaActor.getSnapshot()),
+      mediaError: null,
+      mediaActor,
+      signalingActor: null,
+      signalingView: { status: 'closed', attempt: 0, nextRetryAt: null },
+      joinedIceServers: [],
+      inRoom: false,
+    };
+  },
+  initial: 'media',
+  on: {
+    'MEDIA.UPDATE': { actions: ['absorbMedia', 'syncPeers'] },
+    'MEDIA.*': { actions: 'toMedia' },
+    'MIC.*': { actions: 'toMedia' },
+    'CAMERA.*': { actions: 'toMedia' },
+    'SCREEN.*': { actions: 'toMedia' },
+    'SIGNALING.RETRY_NOW': {
+      actions: enqueueActions(({ context, enqueue }) => {
+        if (context.signalingActor) enqueue.sendTo(context.signalingActor, { type: 'SIGNALING.RETRY_NOW' });
+      }),
+    },
+    'SIGNALING.STATUS': { actions: 'absorbSignaling' },
+    'PEER.UPDATE': { actions: 'updatePeerView' },
+    'PEER.SIGNAL': { actions: 'forwardPeerSignal' },
+    'PEER.CHAT': { actions: 'receiveChat' },
+    'PEER.CLOSED': { actions: ['peerFailed', { type: 'dropPeers', params: ({ event }) => ({ ids: [event.peerId] }) }] },
+    'CHAT.SEND': { actions: 'sendChat' },
+    LEAVE: '.left',
+  },
+  states: {
+    /** Camera and microphone settle first (live or receive-only), so peers start with the final stream. */
+    media: {
+      initial: 'acquiring',
+      on: {
+        'MEDIA.UPDATE': [
+          { guard: 'mediaSettled', target: 'session', actions: 'absorbMedia' },
+          { guard: 'mediaFailed', target: '.error', actions: 'absorbMedia' },
+          { actions: 'absorbMedia' },
+        ],
+      },
+      states: {
+        acquiring: {},
+        /** The media error is shown with its ways out (retry, audio-only, receive-only). */
+        error: {},
+      },
+    },
+    session: {
+      entry: 'ensureSignaling',
+      initial: 'starting',
+      on: {
+        'SIGNALING.STATUS': [
+          { guard: 'signalingLost', target: '.reconnecting', actions: 'absorbSignaling' },
+          {
+            // Our identity was taken over by a newer socket (another tab resumed it).
+            guard: 'signalingReplaced',
+            target: 'failed',
+            actions: [
+              'absorbSignaling',
+              assign({
+                error: {
+                  code: 'signaling/replaced',
+                  message: 'This call continued in another tab or window. Rejoin to continue here.',
+                  actions: ['rejoin'],
+                },
+              }),
+            ],
+          },
+          { actions: 'absorbSignaling' },
+        ],
+        // In every substate: what the server says about the members. Substates take `joined` first.
+        'SIGNALING.MESSAGE': [
+          {
+            guard: 'ownJoined',
+            actions: [
+              { type: 'dropPeers', params: ({ context, event }) => ({ ids: vanishedPeers(context, event) }) },
+              { type: 'addPeers', params: ({ context, event }) => ({ peers: newPeers(context, event) }) },
+              'enterRoom',
+              'syncPeers',
+            ],
+          },
+          {
+            guard: 'peerJoined',
+            actions: [
+              // A member we still hold under that id came back as new: the old connection is dead.
+              { type: 'dropPeers', params: ({ event }) => ({ ids: isMessage(event, 'peer-joined') ? [event.message.peer.id] : [] }) },
+              {
+                type: 'addPeers',
+                params: ({ event }) => ({ peers: isMessage(event, 'peer-joined') ? [{ info: event.message.peer, initiator: false }] : [] }),
+              },
+              'syncPeers',
+            ],
+          },
+          {
+            guard: 'peerLeft',
+            actions: { type: 'dropPeers', params: ({ event }) => ({ ids: isMessage(event, 'peer-left') ? [event.message.peerId] : [] }) },
+          },
+          { actions: 'relayToPeer' },
+        ],
+      },
+      states: {
+        starting: {
+          always: [{ guard: 'signalingOpen', target: 'joining' }, { target: 'connecting' }],
+        },
+        connecting: {
+          on: { 'SIGNALING.WELCOME': { target: 'joining', actions: assign({ selfId: ({ event }) => event.peerId }) } },
+        },
+        joining: {
+          entry: 'sendJoin',
+          on: {
+            'SIGNALING.MESSAGE': [
+              {
+                guard: 'ownJoined',
+                target: 'joined',
+                actions: [
+                  { type: 'addPeers', params: ({ context, event }) => ({ peers: newPeers(context, event) }) },
+                  'enterRoom',
+                  'syncPeers',
+                ],
+              },
+              { guard: 'joinRefused', target: '#room.failed', actions: 'joinRefused' },
+            ],
+          },
+        },
+        joined: {
+          on: {
+            REJOIN: {
+              target: 'joining',
+              actions: [
+                { type: 'dropPeers', params: ({ context }) => ({ ids: Object.keys(context.peers) }) },
+                'sendLeave',
+                assign({ error: null, inRoom: false }),
+              ],
+            },
+          },
+        },
+        /** Signaling lost: peers keep their media flowing; messages for the server wait in its queue. */
+        reconnecting: {
+          on: {
+            'SIGNALING.WELCOME': [
+              // The server restored our rooms and re-sends `joined` for each.
+              { guard: 'resumedInRoom', target: 'resuming' },
+              // Resumed before our join was answered: ask again (a repeated join is answered too).
+              { guard: 'resumed', target: 'joining' },
+              // A new identity: every peer knew the old one, so start over in the room.
+              {
+                target: 'joining',
+                actions: [
+                  { type: 'dropPeers', params: ({ context }) => ({ ids: Object.keys(context.peers) }) },
+                  assign({ selfId: ({ event }) => event.peerId, inRoom: false }),
+                ],
+              },
+            ],
+          },
+        },
+        /** Back on the same identity: waiting for the re-sent `joined` to reconcile the peers. */
+        resuming: {
+          on: {
+            'SIGNALING.MESSAGE': {
+              guard: 'ownJoined',
+              target: 'joined',
+              actions: [
+                { type: 'dropPeers', params: ({ context, event }) => ({ ids: vanishedPeers(context, event) }) },
+                { type: 'addPeers', params: ({ context, event }) => ({ peers: newPeers(context, event) }) },
+                'enterRoom',
+                'syncPeers',
+              ],
+            },
+          },
+        },
+      },
+    },
+    failed: {
+      entry: [{ type: 'dropPeers', params: ({ context }) => ({ ids: Object.keys(context.peers) }) }, assign({ inRoom: false })],
+      on: { REJOIN: { target: 'session', actions: assign({ error: null }) } },
+    },
+    left: {
+      type: 'final',
+      entry: ['sayGoodbye', { type: 'dropPeers', params: ({ context }) => ({ ids: Object.keys(context.peers) }) }],
+    },
+  },
+});
+
+/** Members we hold a peer for that a `joined` list no longer names (they left while we were away). */
+function vanishedPeers(context: RoomContext, event: RoomEvent): string[] {
+  if (!isMessage(event, 'joined')) return [];
+  const listed = new Set(event.message.peers.map((peer) => peer.id));
+  return Object.keys(context.peers).filter((id) => !listed.has(id));
+}
+
+/**
+ * Members of a `joined` list we hold no peer for. The newcomer (impolite side) calls: true for every
+ * member found on joining; false for one that joined while we were away (it calls us).
+ */
+function newPeers(context: RoomContext, event: RoomEvent): { info: PeerInfo; initiator: boolean }[] {
+  if (!isMessage(event, 'joined')) return [];
+  return event.message.peers.filter((info) => !context.peers[info.id]).map((info) => ({ info, initiator: !info.polite }));
+}
+
+/** Peer close reasons that are part of a normal call (anything else is shown as a failure). */
+const isOrderlyClose = (reason: PeerCloseReason) => reason === 'hangup' || reason === 'remote-hangup';
+
+export type RoomSnapshot = SnapshotFrom<typeof roomMachine>;

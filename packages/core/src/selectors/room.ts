@@ -1,0 +1,90 @@
+import type { RoomCommand } from '../commands.js';
+import type { RoomSnapshot } from '../machines/room.machine.js';
+import type { RecoveryAction, RoomStatus, RoomView, ViewError } from '../view.js';
+import { flattenStateValue } from './peer.js';
+
+function statusOf(snapshot: RoomSnapshot): RoomStatus {
+  if (snapshot.matches('left')) return 'left';
+  if (snapshot.matches('failed')) return 'failed';
+  if (snapshot.matches({ media: 'error' })) return 'media-error';
+  if (snapshot.matches('media')) return 'acquiring-media';
+  if (snapshot.matches({ session: 'joined' })) return 'joined';
+  if (snapshot.matches({ session: 'joining' })) return 'joining';
+  if (snapshot.matches({ session: 'reconnecting' }) || snapshot.matches({ session: 'resuming' })) return 'reconnecting';
+  return 'connecting';
+}
+
+const people = (count: number) => (count === 1 ? '1 person' : `${count} people`);
+
+function statusText(status: RoomStatus, room: string, peerCount: number, error: ViewError | null): string {
+  switch (status) {
+    case 'acquiring-media':
+      return 'Waiting for camera and microphone…';
+    case 'media-error':
+      return 'Camera or microphone unavailable';
+    case 'connecting':
+      return 'Connecting to the server…';
+    case 'joining':
+      return `Joining room ${room}…`;
+    case 'joined':
+      return peerCount === 0 ? 'Waiting for others to join' : `In the call with ${people(peerCount)}`;
+    case 'reconnecting':
+      return 'Connection to the server lost, reconnecting…';
+    case 'left':
+      return 'You left the call';
+    case 'failed':
+      return error?.message ?? 'The call could not continue';
+  }
+}
+
+const views = new WeakMap<RoomSnapshot, RoomView>();
+
+/**
+ * The room as a user interface shows it. Memoized per snapshot (the same snapshot gives the same
+ * object), so `useSelector(room.actor, selectRoomView)` in React or Vue re-renders only on change.
+ */
+export function selectRoomView(snapshot: RoomSnapshot): RoomView {
+  const cached = views.get(snapshot);
+  if (cached) return cached;
+  const { context } = snapshot;
+  const status = statusOf(snapshot);
+  const peers = Object.values(context.peers).map((entry) => entry.view);
+  const signalingLost: ViewError | null =
+    status === 'reconnecting'
+      ? {
+          code: 'signaling/unreachable',
+          message: `Cannot reach the server (attempt ${context.signalingView.attempt}); retrying automatically. Calls already connected keep going.`,
+          actions: ['retry'],
+        }
+      : null;
+  const error = context.error ?? (status === 'media-error' ? context.mediaError : null) ?? signalingLost ?? context.mediaError;
+  const view: RoomView = {
+    room: context.room,
+    selfId: context.selfId,
+    selfName: context.name,
+    status,
+    statusText: statusText(status, context.room, peers.length, error),
+    stateValue: flattenStateValue(snapshot.value),
+    error,
+    local: context.local,
+    peers,
+    chat: context.chat,
+    signaling: context.signalingView,
+  };
+  views.set(snapshot, view);
+  return view;
+}
+
+/** The command that carries out a recovery action offered with `error` (a `retry` means different things). */
+export function commandForAction(action: RecoveryAction, error: ViewError | null): RoomCommand {
+  switch (action) {
+    case 'retry':
+      return error?.code.startsWith('signaling/') ? { type: 'SIGNALING.RETRY_NOW' } : { type: 'MEDIA.RETRY' };
+    case 'receive-only':
+      return { type: 'MEDIA.RECEIVE_ONLY' };
+    case 'audio-only':
+      return { type: 'MEDIA.AUDIO_ONLY' };
+    case 'rejoin':
+      return { type: 'REJOIN' };
+  }
+}

@@ -1,0 +1,267 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  type ClientMessage,
+  type ErrorCode,
+  type JoinMessage,
+  type Ref,
+} from '@peerchart/core/protocol';
+import type { ServerConfig } from './config.js';
+import { CLOSE_REASONS, errorFrame } from './errors.js';
+import { TokenBucket } from './limits.js';
+import { LATENCY_SAMPLE_EVERY, type ServerMetrics } from './metrics.js';
+import type { AwayReason, Outlet, Relay, Session } from './relay.js';
+import type { TicketVerifier } from './tickets.js';
+
+type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
+
+export interface ConnectionDeps {
+  config: ServerConfig;
+  relay: Relay;
+  metrics: ServerMetrics;
+  tickets: TicketVerifier | undefined;
+  /** Called once when the socket has closed, to forget it. */
+  onClosed: (connection: Connection) => void;
+}
+
+/**
+ * One WebSocket's lifecycle: rate limit, validation, dispatch to the relay, heartbeat and close.
+ * Every frame is handled inside a try/catch, so one socket's fault never reaches the process.
+ */
+export class Connection implements Outlet {
+  private session: Session | null = null;
+  private readonly bucket: TokenBucket;
+  private invalidFrames = 0;
+  /** True while an async step (ticket check) runs; frames arriving meanwhile wait in `backlog`, in order. */
+  private pending = false;
+  private backlog: string[] = [];
+  private closed = false;
+  private awayReason: AwayReason = 'disconnect';
+  private frameCount = 0;
+  /** Set by a pong or any frame; the heartbeat terminates a socket that stayed silent for a whole interval. */
+  alive = true;
+  log: FastifyBaseLogger;
+  /** Per-frame logs exist only at debug and below, and never carry frame bodies. */
+  private readonly debug: boolean;
+
+  constructor(
+    private readonly ws: WebSocket,
+    log: FastifyBaseLogger,
+    private readonly deps: ConnectionDeps,
+  ) {
+    const { limits } = deps.config;
+    this.log = log;
+    this.debug = deps.config.logLevel === 'debug' || deps.config.logLevel === 'trace';
+    this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst);
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('pong', () => (this.alive = true));
+    ws.on('close', (code) => this.onClose(code));
+  }
+
+  /** Send a serialized frame; a socket whose outgoing buffer grows past the limit is closed 4002. */
+  send(frame: string): boolean {
+    if (this.closed) return false;
+    this.ws.send(frame);
+    if (this.ws.bufferedAmount > this.deps.config.limits.slowConsumerBytes) {
+      this.deps.metrics.drop('slow-consumer');
+      this.close(CLOSE_CODES.slowConsumer);
+      return false;
+    }
+    return true;
+  }
+
+  replace(): void {
+    this.session = null; // the identity now belongs to the newer socket
+    this.close(CLOSE_CODES.replaced);
+  }
+
+  /** Close with a protocol close code; the identity goes away (resumable) at once. */
+  close(code: CloseCode): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.log.info({ code }, 'closing connection');
+    this.detach();
+    this.ws.close(code, CLOSE_REASONS[code as keyof typeof CLOSE_REASONS] ?? '');
+  }
+
+  /** Heartbeat tick: terminate if nothing was heard since the last one, else ping. */
+  heartbeat(): void {
+    if (this.closed) return;
+    if (!this.alive) {
+      this.log.info('heartbeat lost, terminating');
+      this.awayReason = 'timeout';
+      this.closed = true;
+      this.detach();
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    this.alive = true;
+    if (this.closed) return;
+    try {
+      if (!this.bucket.take()) {
+        this.rateLimited();
+        return;
+      }
+      if (isBinary) {
+        this.invalid('invalid-json', 'binary frames are not accepted; send JSON text', undefined);
+        return;
+      }
+      const text = data.toString();
+      if (this.pending) {
+        if (this.backlog.length >= this.deps.config.limits.rateBurst) this.rateLimited();
+        else this.backlog.push(text);
+        return;
+      }
+      this.handle(text);
+    } catch (error) {
+      this.fault(error);
+    }
+  }
+
+  private handle(text: string): void {
+    const startedAt = ++this.frameCount % LATENCY_SAMPLE_EVERY === 0 ? performance.now() : -1;
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) {
+      this.invalid(parsed.error.code, parsed.error.message, parsed.error.ref);
+      return;
+    }
+    const message = parsed.message;
+    this.deps.metrics.message(message.type);
+    if (this.debug) this.log.debug({ type: message.type }, 'frame');
+    const session = this.session;
+    if (message.type === 'hello') {
+      this.hello(message.v, message.resume, message.ref);
+      return;
+    }
+    if (!session) {
+      this.invalid('hello-required', 'send hello first', message.ref);
+      return;
+    }
+    this.dispatch(session, message, startedAt);
+  }
+
+  private dispatch(session: Session, message: Exclude<ClientMessage, { type: 'hello' }>, startedAt: number): void {
+    switch (message.type) {
+      case 'join':
+        if (this.deps.tickets) this.checkTicketThenJoin(session, message);
+        else this.deps.relay.join(session, message);
+        return;
+      case 'leave':
+        this.deps.relay.leave(session, message.room, message.ref);
+        return;
+      default:
+        this.deps.relay.relay(session, message, startedAt);
+    }
+  }
+
+  private hello(version: number, resume: string | undefined, ref: Ref | undefined): void {
+    if (this.session) {
+      this.invalid('already-greeted', 'hello was already answered on this socket', ref);
+      return;
+    }
+    if (version !== PROTOCOL_VERSION) {
+      this.invalid('unsupported-version', `this server speaks protocol version ${PROTOCOL_VERSION}`, ref);
+      return;
+    }
+    const { session, resumed } = this.deps.relay.greet(this, resume, ref);
+    this.session = session;
+    this.log = this.log.child({ peer: session.peerId });
+    this.log.info({ resumed }, 'greeted');
+  }
+
+  /** Ticket verification is async: hold later frames back so they are handled in order. */
+  private checkTicketThenJoin(session: Session, message: JoinMessage): void {
+    const tickets = this.deps.tickets as TicketVerifier;
+    this.pending = true;
+    void tickets
+      .check(message.ticket, message.room)
+      .then((check) => {
+        if (this.closed || this.session !== session) return;
+        if (check.ok) {
+          this.deps.relay.join(session, message);
+        } else {
+          this.log.info({ room: message.room, reason: check.reason }, 'join refused: ticket');
+          this.deps.metrics.drop('unauthorized');
+          this.send(errorFrame('unauthorized', `join ticket ${check.reason}`, message.ref));
+        }
+      })
+      .catch((error: unknown) => this.fault(error))
+      .finally(() => {
+        this.pending = false;
+        this.drainBacklog();
+      });
+  }
+
+  private drainBacklog(): void {
+    // handle() may start another ticket check; the rest then waits for it, still in order.
+    while (!this.pending && !this.closed && this.backlog.length > 0) {
+      const next = this.backlog.shift() as string;
+      try {
+        this.handle(next);
+      } catch (error) {
+        this.fault(error);
+      }
+    }
+  }
+
+  private rateLimited(): void {
+    this.deps.metrics.drop('rate-limited');
+    if (this.bucket.strikes >= this.deps.config.limits.rateLimitStrikes) {
+      this.close(CLOSE_CODES.rateLimitAbuse);
+      return;
+    }
+    this.send(errorFrame('rate-limited', 'too many frames; this one was dropped'));
+  }
+
+  private invalid(code: ErrorCode, message: string, ref: Ref | undefined): void {
+    this.deps.metrics.drop(code);
+    this.send(errorFrame(code, message, ref));
+    if (++this.invalidFrames >= this.deps.config.limits.invalidFrameStrikes) this.close(CLOSE_CODES.protocolAbuse);
+  }
+
+  /** A bug of ours while handling a frame: answer `internal`, keep the socket. */
+  private fault(error: unknown): void {
+    this.log.error({ err: error }, 'error while handling a frame');
+    this.deps.metrics.drop('internal');
+    this.send(errorFrame('internal', 'internal error; the frame was dropped'));
+  }
+
+  private detach(): void {
+    const session = this.session;
+    this.session = null;
+    if (session) this.deps.relay.disconnected(session, this, this.awayReason);
+  }
+
+  private onClose(code: number): void {
+    this.closed = true;
+    this.backlog = [];
+    try {
+      this.detach();
+    } catch (error) {
+      this.log.error({ err: error }, 'error while detaching a closed socket');
+    }
+    this.deps.metrics.closed(code);
+    this.log.info({ code }, 'connection closed');
+    this.deps.onClosed(this);
+  }
+
+  /** Graceful shutdown: close 1001 (the relay, already shutting down, sends no presence updates). */
+  goingAway(onClosed: () => void): void {
+    if (this.ws.readyState === this.ws.CLOSED) onClosed();
+    else this.ws.once('close', () => onClosed());
+    this.close(CLOSE_CODES.goingAway);
+  }
+
+  terminate(): void {
+    this.closed = true;
+    this.ws.terminate();
+  }
+}

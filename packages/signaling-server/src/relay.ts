@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import {
+  PROTOCOL_VERSION,
+  type DirectedMessage,
+  type JoinMessage,
+  type PeerInfo,
+  type PeerLeftReason,
+  type Ref,
+  type RelayedMessage,
+} from '@peerchart/core/protocol';
+import type { ServerConfig } from './config.js';
+import { errorFrame } from './errors.js';
+import type { ServerMetrics } from './metrics.js';
+import type { RoomMember, RoomRegistry } from './registry/types.js';
+import { iceServersFor } from './turn.js';
+
+/** What the relay needs from a socket: send a serialized frame (false if it could not). */
+export interface Outlet {
+  send(frame: string): boolean;
+  /** Close a socket whose identity moved to a newer socket (4004). */
+  replace(): void;
+  readonly log: FastifyBaseLogger;
+}
+
+/** Why an identity's socket went away; becomes the `peer-left` reason if the resume window lapses. */
+export type AwayReason = Extract<PeerLeftReason, 'disconnect' | 'timeout'>;
+
+/** An identity (peer id + memberships) that outlives one socket for the resume window. */
+export class Session {
+  readonly rooms = new Set<string>();
+  /** Serialized frames addressed to this peer while it is away, delivered in order on resume. */
+  mailbox: string[] = [];
+  outlet: Outlet | null;
+  awayTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly peerId: string,
+    public resumeToken: string,
+    outlet: Outlet,
+  ) {
+    this.outlet = outlet;
+  }
+}
+
+const randomId = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/**
+ * Room-scoped routing: identities, presence, relay of directed messages, mailboxes and resume.
+ * Membership lives in the `RoomRegistry`; everything else about a peer lives in its `Session`.
+ */
+export class Relay {
+  private readonly sessions = new Map<string, Session>();
+  private readonly byToken = new Map<string, Session>();
+  private shuttingDown = false;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly registry: RoomRegistry,
+    private readonly metrics: ServerMetrics,
+  ) {}
+
+  get awayCount(): number {
+    let away = 0;
+    for (const session of this.sessions.values()) if (session.outlet === null) away += 1;
+    return away;
+  }
+
+  /** `hello`: a fresh identity, or the one `resumeToken` names if it is still within its window. */
+  greet(outlet: Outlet, resumeToken: string | undefined, ref: Ref | undefined): { session: Session; resumed: boolean } {
+    const resumable = resumeToken !== undefined && this.config.resumeWindowMs > 0;
+    const resumed = resumable ? this.byToken.get(resumeToken) : undefined;
+    const session = resumed ?? this.createSession(outlet);
+    if (resumed) {
+      this.byToken.delete(resumed.resumeToken);
+      resumed.resumeToken = randomId(24);
+      this.byToken.set(resumed.resumeToken, resumed);
+      clearTimeout(resumed.awayTimer);
+      resumed.awayTimer = undefined;
+      const previous = resumed.outlet;
+      resumed.outlet = outlet;
+      // An old socket still open (e.g. half-open TCP) loses the identity to the new one.
+      previous?.replace();
+    }
+    const welcome = {
+      type: 'welcome',
+      v: PROTOCOL_VERSION,
+      peerId: session.peerId,
+      resumeToken: session.resumeToken,
+      resumed: resumed !== undefined,
+      resumeWindowMs: this.config.resumeWindowMs,
+      ...(ref === undefined ? {} : { ref }),
+    };
+    outlet.send(JSON.stringify(welcome));
+    if (resumed) {
+      for (const room of resumed.rooms) this.sendJoined(resumed, room, undefined);
+      const mailbox = resumed.mailbox;
+      resumed.mailbox = [];
+      for (const frame of mailbox) outlet.send(frame);
+    }
+    return { session, resumed: resumed !== undefined };
+  }
+
+  private createSession(outlet: Outlet): Session {
+    let peerId = randomId(12);
+    while (this.sessions.has(peerId)) peerId = randomId(12);
+    const session = new Session(peerId, randomId(24), outlet);
+    this.sessions.set(peerId, session);
+    this.byToken.set(session.resumeToken, session);
+    return session;
+  }
+
+  join(session: Session, message: JoinMessage): void {
+    const { room, ref } = message;
+    if (!session.rooms.has(room)) {
+      if (session.rooms.size >= this.config.limits.roomsPerSocket) {
+        this.refuse(session, 'too-many-rooms', `already in ${session.rooms.size} rooms (the maximum)`, ref);
+        return;
+      }
+      const outcome = this.registry.join(room, session.peerId, message.name ?? '', this.config.limits.membersPerRoom);
+      if (!outcome.ok) {
+        this.refuse(session, 'room-full', `room ${room} already has ${this.config.limits.membersPerRoom} members`, ref);
+        return;
+      }
+      session.rooms.add(room);
+      session.outlet?.log.info({ room }, 'joined room');
+      // The members already there joined earlier: each is the polite side toward the newcomer.
+      const frame = JSON.stringify({ type: 'peer-joined', room, peer: this.peerInfo(outcome.member, true) });
+      for (const peer of outcome.peers) this.sessions.get(peer.peerId)?.outlet?.send(frame);
+    }
+    // Joining a room one is already in is idempotent: the current state is sent again.
+    this.sendJoined(session, room, ref);
+  }
+
+  leave(session: Session, room: string, ref: Ref | undefined): void {
+    if (!session.rooms.has(room)) {
+      this.refuse(session, 'not-in-room', `not a member of room ${room}`, ref);
+      return;
+    }
+    this.removeFromRoom(session, room, 'leave');
+    session.outlet?.send(JSON.stringify(ref === undefined ? { type: 'left', room } : { type: 'left', room, ref }));
+  }
+
+  /** Relay a directed message to a member of the same room, stamping `from`. */
+  relay(session: Session, message: DirectedMessage, startedAt: number): void {
+    const { room, to } = message;
+    if (!session.rooms.has(room)) {
+      this.refuse(session, 'not-in-room', `not a member of room ${room}`, message.ref);
+      return;
+    }
+    const target = this.registry.member(room, to) && this.sessions.get(to);
+    if (!target) {
+      this.refuse(session, 'unknown-peer', `no peer ${to} in room ${room}`, message.ref);
+      return;
+    }
+    const frame = JSON.stringify(relayed(message, session.peerId));
+    const outlet = target.outlet;
+    if (outlet) {
+      outlet.send(frame);
+      if (startedAt >= 0) this.metrics.relayLatency(startedAt);
+      return;
+    }
+    if (target.mailbox.length >= this.config.limits.mailboxSize) {
+      this.refuse(session, 'undeliverable', `peer ${to} is away and its mailbox is full`, message.ref);
+      return;
+    }
+    target.mailbox.push(frame);
+  }
+
+  /** The socket is gone: keep the identity for the resume window, then remove it from its rooms. */
+  disconnected(session: Session, outlet: Outlet, reason: AwayReason): void {
+    if (session.outlet !== outlet) return; // already replaced by a resumed socket
+    session.outlet = null;
+    if (this.shuttingDown) return;
+    if (this.config.resumeWindowMs === 0) {
+      this.expire(session, reason);
+      return;
+    }
+    session.awayTimer = setTimeout(() => {
+      try {
+        this.expire(session, reason);
+      } catch (error) {
+        outlet.log.error({ err: error }, 'error while expiring an identity');
+      }
+    }, this.config.resumeWindowMs);
+    session.awayTimer.unref();
+  }
+
+  private expire(session: Session, reason: AwayReason): void {
+    session.awayTimer = undefined;
+    if (session.mailbox.length > 0) this.metrics.drop('mailbox-expired', session.mailbox.length);
+    session.mailbox = [];
+    for (const room of [...session.rooms]) this.removeFromRoom(session, room, reason);
+    this.sessions.delete(session.peerId);
+    this.byToken.delete(session.resumeToken);
+  }
+
+  /** Stop presence updates and timers: every socket is about to close with 1001. */
+  shutdown(): void {
+    this.shuttingDown = true;
+    for (const session of this.sessions.values()) clearTimeout(session.awayTimer);
+  }
+
+  private removeFromRoom(session: Session, room: string, reason: PeerLeftReason): void {
+    session.rooms.delete(room);
+    if (!this.registry.leave(room, session.peerId)) return;
+    const frame = JSON.stringify({ type: 'peer-left', room, peerId: session.peerId, reason });
+    for (const member of this.registry.members(room)) this.sessions.get(member.peerId)?.outlet?.send(frame);
+  }
+
+  private sendJoined(session: Session, room: string, ref: Ref | undefined): void {
+    const self = this.registry.member(room, session.peerId);
+    if (!self || !session.outlet) return;
+    const peers: PeerInfo[] = [];
+    for (const member of this.registry.members(room)) {
+      // `polite` is the receiver's role toward that peer: polite toward anyone who joined later.
+      if (member !== self) peers.push(this.peerInfo(member, self.seq < member.seq));
+    }
+    const joined = {
+      type: 'joined',
+      room,
+      self: session.peerId,
+      peers,
+      iceServers: iceServersFor(session.peerId, this.config),
+      ...(ref === undefined ? {} : { ref }),
+    };
+    session.outlet.send(JSON.stringify(joined));
+  }
+
+  private peerInfo(member: RoomMember, polite: boolean): PeerInfo {
+    return { id: member.peerId, name: member.name, polite };
+  }
+
+  private refuse(session: Session, code: Parameters<typeof errorFrame>[0], message: string, ref: Ref | undefined): void {
+    this.metrics.drop(code);
+    session.outlet?.send(errorFrame(code, message, ref));
+  }
+}
+
+/** The relayed form: as sent, minus `to` and `ref`, plus `from`. Built field by field (no spread of client input). */
+function relayed(message: DirectedMessage, from: string): RelayedMessage {
+  switch (message.type) {
+    case 'offer':
+    case 'answer':
+      return { type: message.type, room: message.room, from, sdp: message.sdp };
+    case 'candidate':
+      return { type: 'candidate', room: message.room, from, candidate: message.candidate };
+    case 'bye':
+      return message.reason === undefined
+        ? { type: 'bye', room: message.room, from }
+        : { type: 'bye', room: message.room, from, reason: message.reason };
+    case 'app':
+      return { type: 'app', room: message.room, from, data: message.data };
+  }
+}

@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLOSE_CODES } from '@peerchart/core/protocol';
+import { settle, startServer, TestClient, type ConfigOverrides, type TestServer } from './test-support/harness.js';
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+const start = async (overrides: ConfigOverrides) => {
+  server = await startServer(overrides);
+  return server;
+};
+const greeted = async (resume?: string) => {
+  const client = await TestClient.greeted((server as TestServer).ws, resume);
+  clients.push(client);
+  return client;
+};
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.close();
+  server = undefined;
+});
+
+/** Two members of `room`, `a` joined first. */
+async function pair(room: string) {
+  const a = await greeted();
+  const b = await greeted();
+  await a.join(room);
+  await b.join(room);
+  await a.next('peer-joined');
+  return { a, b };
+}
+
+describe('resume', () => {
+  it('restores id and rooms, re-sends joined with roles, delivers the mailbox in order, and hides the absence', async () => {
+    await start({ resumeWindowMs: 5_000 });
+    const { a, b } = await pair('resume');
+    const c = await greeted();
+    const token = a.welcome?.resumeToken as string;
+    a.socket.terminate();
+    await a.closed;
+    await settle(50);
+    await c.join('resume'); // joins while a is away: a must see c as a later joiner on resume
+    b.send({ type: 'app', room: 'resume', to: a.peerId, data: 'first' });
+    b.send({ type: 'offer', room: 'resume', to: a.peerId, sdp: 'v=0 second' });
+
+    const back = await greeted(token);
+    expect(back.welcome).toMatchObject({ peerId: a.peerId, resumed: true });
+    expect(back.welcome?.resumeToken).not.toBe(token); // tokens rotate on every welcome
+    const joined = await back.next();
+    expect(joined).toMatchObject({ type: 'joined', room: 'resume', self: a.peerId });
+    expect(joined.type === 'joined' && joined.peers).toEqual([
+      { id: b.peerId, name: '', polite: true },
+      { id: c.peerId, name: '', polite: true },
+    ]);
+    expect(await back.next()).toEqual({ type: 'app', room: 'resume', from: b.peerId, data: 'first' });
+    expect(await back.next()).toEqual({ type: 'offer', room: 'resume', from: b.peerId, sdp: 'v=0 second' });
+
+    back.send({ type: 'app', room: 'resume', to: b.peerId, data: 'hello again' });
+    expect(await b.next('app')).toMatchObject({ from: a.peerId, data: 'hello again' });
+    await settle();
+    expect(b.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+  });
+
+  it('gives a fresh identity for an unknown or used token', async () => {
+    await start({ resumeWindowMs: 5_000 });
+    const a = await greeted();
+    const token = a.welcome?.resumeToken as string;
+    a.socket.terminate();
+    await a.closed;
+    const back = await greeted(token);
+    expect(back.welcome?.resumed).toBe(true);
+    const stale = await greeted(token);
+    expect(stale.welcome?.resumed).toBe(false);
+    expect(stale.peerId).not.toBe(a.peerId);
+    const unknown = await greeted('no-such-token');
+    expect(unknown.welcome?.resumed).toBe(false);
+  });
+
+  it('tells members peer-left reason disconnect when the window lapses, and the token dies', async () => {
+    await start({ resumeWindowMs: 150 });
+    const { a, b } = await pair('lapse');
+    const token = b.welcome?.resumeToken as string;
+    b.close();
+    expect(await a.next()).toEqual({ type: 'peer-left', room: 'lapse', peerId: b.peerId, reason: 'disconnect' });
+    const late = await greeted(token);
+    expect(late.welcome?.resumed).toBe(false);
+  });
+
+  it('tells members at once when resume is disabled (window 0), and ignores resume tokens', async () => {
+    await start({ resumeWindowMs: 0 });
+    const { a, b } = await pair('now');
+    const other = await greeted(a.welcome?.resumeToken);
+    expect(other.welcome?.resumed).toBe(false);
+    expect(other.peerId).not.toBe(a.peerId);
+    b.close();
+    expect(await a.next()).toMatchObject({ type: 'peer-left', peerId: b.peerId, reason: 'disconnect' });
+  });
+
+  it('closes a still-open old socket with 4004 when its identity resumes elsewhere', async () => {
+    await start({ resumeWindowMs: 5_000 });
+    const { a, b } = await pair('replace');
+    const back = await greeted(a.welcome?.resumeToken);
+    expect(back.peerId).toBe(a.peerId);
+    expect((await a.closed).code).toBe(CLOSE_CODES.replaced);
+    await back.next('joined');
+    b.send({ type: 'app', room: 'replace', to: a.peerId, data: 'to the new socket' });
+    expect(await back.next()).toMatchObject({ type: 'app', data: 'to the new socket' });
+    await settle();
+    expect(b.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+  });
+});
+
+describe('heartbeat', () => {
+  it('terminates a socket that stops answering pings, then reports peer-left reason timeout', async () => {
+    await start({ heartbeatIntervalMs: 100, resumeWindowMs: 100 });
+    const a = await greeted();
+    const mute = await greeted();
+    await a.join('beat');
+    await mute.join('beat');
+    // Stop reading for real: pings pile up unanswered, as with a peer whose network vanished.
+    const raw = (mute.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    raw.pause();
+    expect(await a.next('peer-left')).toEqual({ type: 'peer-left', room: 'beat', peerId: mute.peerId, reason: 'timeout' });
+    raw.resume();
+    expect((await mute.closed).code).toBe(1006); // terminated: no close frame
+  });
+
+  it('keeps a responsive socket open across many intervals', async () => {
+    await start({ heartbeatIntervalMs: 250 });
+    const a = await greeted();
+    await settle(1_200);
+    expect((await a.join('alive')).room).toBe('alive');
+  });
+});
+
+describe('graceful shutdown in process', () => {
+  it('turns readiness 503, closes clients with 1001 and sends no presence updates', async () => {
+    const { http } = await start({});
+    const { a, b } = await pair('bye');
+    (server as TestServer).app.peerchart.beginShutdown();
+    expect((await fetch(`${http}/health/ready`)).status).toBe(503);
+    expect((await fetch(`${http}/health/live`)).status).toBe(200);
+    await expect(TestClient.connect((server as TestServer).ws)).rejects.toThrow('HTTP 503');
+    await (server as TestServer).close();
+    expect((await a.closed).code).toBe(CLOSE_CODES.goingAway);
+    expect((await b.closed).code).toBe(CLOSE_CODES.goingAway);
+    expect(a.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+  });
+});

@@ -1,0 +1,149 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import WebSocket, { type ClientOptions } from 'ws';
+import { PROTOCOL_VERSION, parseServerMessage, type ServerMessage } from '@peerchart/core/protocol';
+import { buildApp, type BuildOptions } from '../app.js';
+import { defaultConfig, type Limits, type ServerConfig } from '../config.js';
+
+export type ConfigOverrides = Partial<Omit<ServerConfig, 'limits'>> & { limits?: Partial<Limits> };
+
+export interface TestServer {
+  app: FastifyInstance;
+  /** http://127.0.0.1:port */
+  http: string;
+  /** ws://127.0.0.1:port/ws */
+  ws: string;
+  close(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1, port 0, logs silent unless overridden. */
+export async function startServer(overrides: ConfigOverrides = {}, options: BuildOptions = {}): Promise<TestServer> {
+  const base = defaultConfig();
+  const config: ServerConfig = {
+    ...base,
+    logLevel: 'silent',
+    port: 0,
+    ...overrides,
+    limits: { ...base.limits, ...overrides.limits },
+  };
+  const app = await buildApp(config, options);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  let closed = false;
+  return {
+    app,
+    http: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}/ws`,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+    },
+  };
+}
+
+type Pick<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+/** A real `ws` client that queues what it receives, validated by the protocol's own server schema. */
+export class TestClient {
+  readonly socket: WebSocket;
+  private readonly inbox: ServerMessage[] = [];
+  private waiters: Array<() => void> = [];
+  /** Frames the client could not parse as server messages (must stay empty). */
+  readonly malformed: string[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  readonly opened: Promise<void>;
+  peerId = '';
+
+  constructor(url: string, options: ClientOptions = {}) {
+    this.socket = new WebSocket(url, options);
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('error', reject);
+      this.socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    this.opened.catch(() => undefined);
+    this.closed = new Promise((resolve) => {
+      this.socket.once('close', (code, reason) => {
+        this.wake();
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+    this.socket.on('error', () => undefined);
+    this.socket.on('message', (data) => {
+      const text = data.toString();
+      const parsed = parseServerMessage(text);
+      if (parsed.ok) this.inbox.push(parsed.message);
+      else this.malformed.push(text);
+      this.wake();
+    });
+  }
+
+  static async connect(url: string, options: ClientOptions = {}): Promise<TestClient> {
+    const client = new TestClient(url, options);
+    await client.opened;
+    return client;
+  }
+
+  /** Connect and say hello; resolves once welcomed. */
+  static async greeted(url: string, resume?: string): Promise<TestClient> {
+    const client = await TestClient.connect(url);
+    client.send(resume === undefined ? { type: 'hello', v: PROTOCOL_VERSION } : { type: 'hello', v: PROTOCOL_VERSION, resume });
+    const welcome = await client.next('welcome');
+    client.peerId = welcome.peerId;
+    client.welcome = welcome;
+    return client;
+  }
+
+  welcome: Pick<'welcome'> | undefined;
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Next message (optionally of a type; others before it are discarded). */
+  async next<T extends ServerMessage['type']>(type?: T, timeoutMs = 5_000): Promise<Pick<T>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.inbox.length > 0) {
+        const message = this.inbox.shift() as ServerMessage;
+        if (type === undefined || message.type === type) return message as Pick<T>;
+      }
+      if (this.socket.readyState === WebSocket.CLOSED) throw new Error(`socket closed while waiting for ${type ?? 'a message'}`);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(`timed out waiting for ${type ?? 'a message'}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Messages received so far and not yet consumed. */
+  pending(): readonly ServerMessage[] {
+    return this.inbox;
+  }
+
+  async join(room: string, extra: Record<string, unknown> = {}): Promise<Pick<'joined'>> {
+    this.send({ type: 'join', room, ...extra });
+    return this.next('joined');
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** Resolve after the event loop had a chance to deliver in-flight frames (used only to assert absence). */
+export async function settle(ms = 100): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}

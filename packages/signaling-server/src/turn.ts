@@ -1,0 +1,43 @@
+import { createHmac } from 'node:crypto';
+import type { IceServer } from '@peerchart/core/protocol';
+
+export interface TurnCredentials {
+  username: string;
+  credential: string;
+  /** Unix seconds after which coturn refuses the credential. */
+  expiresAt: number;
+}
+
+/**
+ * Time-limited TURN credentials in coturn's `use-auth-secret` scheme (TURN REST API):
+ * username = `${expiryUnixSeconds}:${peerId}`, credential = base64(HMAC-SHA1(secret, username)).
+ */
+export function turnCredentials(options: {
+  secret: string;
+  peerId: string;
+  ttlSeconds: number;
+  nowMs?: number;
+}): TurnCredentials {
+  const expiresAt = Math.floor((options.nowMs ?? Date.now()) / 1000) + options.ttlSeconds;
+  const username = `${expiresAt}:${options.peerId}`;
+  const credential = createHmac('sha1', options.secret).update(username).digest('base64');
+  return { username, credential, expiresAt };
+}
+
+/** The `iceServers` a peer gets in `joined`: STUN urls, then TURN (with fresh credentials when a secret is set). */
+export function iceServersFor(
+  peerId: string,
+  config: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | undefined; turnTtlSeconds: number },
+): IceServer[] {
+  const servers: IceServer[] = [];
+  if (config.stunUrls.length > 0) servers.push({ urls: [...config.stunUrls] });
+  if (config.turnUrls.length > 0) {
+    if (config.turnSecret === undefined) {
+      servers.push({ urls: [...config.turnUrls] });
+    } else {
+      const { username, credential } = turnCredentials({ secret: config.turnSecret, peerId, ttlSeconds: config.turnTtlSeconds });
+      servers.push({ urls: [...config.turnUrls], username, credential });
+    }
+  }
+  return servers;
+}

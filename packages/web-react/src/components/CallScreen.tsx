@@ -1,0 +1,124 @@
+import { selectRoomView, type RoomCommand, type RoomHandle } from '@peerchart/core';
+import { useSelector } from '@xstate/react';
+import { useEffect, useState } from 'react';
+import { recoveryButtons, secondsUntil } from '../../../web-shared/src/index';
+import { ChatPanel } from './ChatPanel';
+import { MediaVideo } from './MediaVideo';
+import { PeerTile } from './PeerTile';
+
+/** `onRejoin`: leaving ends the room actor for good, so rejoining starts a new room (the app's job). */
+export function CallScreen({ room, onRejoin }: { room: RoomHandle; onRejoin: () => void }) {
+  const view = useSelector(room.actor, selectRoomView);
+  const send = (command: RoomCommand) => room.send(command);
+
+  // A clock for the reconnect countdown.
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const clock = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(clock);
+  }, []);
+
+  const local = view.local;
+  const inCall = view.status !== 'left' && view.status !== 'failed';
+  const countdown = view.signaling.nextRetryAt === null ? null : secondsUntil(view.signaling.nextRetryAt, now);
+
+  return (
+    <>
+      <header className="pc-bar">
+        <h1>Room {view.room}</h1>
+        <p className="pc-state" data-testid="call-state" data-status={view.status} data-state-value={view.stateValue} data-self-id={view.selfId ?? undefined}>
+          {view.statusText} <code>{view.stateValue}</code>
+        </p>
+      </header>
+
+      {view.error ? (
+        <section className="pc-error" data-testid="error" role="alert" data-error-code={view.error.code}>
+          <p>{view.error.message}</p>
+          {countdown !== null && <p data-testid="reconnect-countdown">Trying again in {countdown} s.</p>}
+          <div className="pc-actions">
+            {recoveryButtons(view.error).map((b) => (
+              <button key={b.action} type="button" onClick={() => send(b.command)}>
+                {b.label}
+              </button>
+            ))}
+          </div>
+        </section>
+      ) : (
+        countdown !== null && (
+          <p className="pc-state" data-testid="reconnect-countdown">
+            Connection lost. Trying again in {countdown} s.{' '}
+            <button type="button" onClick={() => send({ type: 'SIGNALING.RETRY_NOW' })}>
+              Retry
+            </button>
+          </p>
+        )
+      )}
+
+      <section className="pc-stage" aria-label="Videos">
+        <figure className="pc-tile">
+          <MediaVideo testid="local-video" stream={local.stream} muted />
+          {local.screenStream && <MediaVideo testid="local-screen" className="pc-screen" stream={local.screenStream} muted />}
+          <figcaption>
+            <span className="pc-name">You{view.selfName ? ` (${view.selfName})` : ''}</span>
+            {local.receiveOnly && <span className="pc-badge">Receive only</span>}
+            {local.micMuted && <span className="pc-badge">Muted</span>}
+            {local.cameraOff && <span className="pc-badge">Camera off</span>}
+            {local.sharingScreen && <span className="pc-badge">Sharing screen</span>}
+          </figcaption>
+        </figure>
+        {view.peers.map((peer) => (
+          <PeerTile key={peer.id} peer={peer} onCommand={send} />
+        ))}
+      </section>
+
+      {inCall ? (
+        <nav className="pc-controls" aria-label="Call controls">
+          <button
+            type="button"
+            disabled={!local.hasAudio}
+            aria-pressed={local.micMuted}
+            onClick={() => send({ type: local.micMuted ? 'MIC.UNMUTE' : 'MIC.MUTE' })}
+          >
+            {local.micMuted ? 'Unmute microphone' : 'Mute microphone'}
+          </button>
+          <button
+            type="button"
+            disabled={!local.hasVideo}
+            aria-pressed={local.cameraOff}
+            onClick={() => send({ type: local.cameraOff ? 'CAMERA.ON' : 'CAMERA.OFF' })}
+          >
+            {local.cameraOff ? 'Turn camera on' : 'Turn camera off'}
+          </button>
+          <button type="button" disabled={!local.hasVideo} onClick={() => send({ type: 'CAMERA.SWITCH' })}>
+            Switch camera
+          </button>
+          <button
+            type="button"
+            disabled={view.status !== 'joined'}
+            aria-pressed={local.sharingScreen}
+            onClick={() => send({ type: local.sharingScreen ? 'SCREEN.STOP' : 'SCREEN.START' })}
+          >
+            {local.sharingScreen ? 'Stop sharing' : 'Share screen'}
+          </button>
+          <button type="button" className="pc-danger" onClick={() => send({ type: 'LEAVE' })}>
+            Leave
+          </button>
+        </nav>
+      ) : (
+        view.status === 'left' && (
+          <nav className="pc-controls" aria-label="Call controls">
+            <button type="button" onClick={onRejoin}>
+              Rejoin
+            </button>
+          </nav>
+        )
+      )}
+
+      <ChatPanel
+        chat={view.chat}
+        canSend={view.peers.some((p) => p.dataChannelOpen)}
+        onSend={(text) => send({ type: 'CHAT.SEND', text })}
+      />
+    </>
+  );
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { callHref, readCallOptions } from './call-options.js';
+
+describe('readCallOptions', () => {
+  it('shows the lobby without a room and signals through the same origin', () => {
+    expect(readCallOptions('http://localhost:8080/vue/')).toEqual({
+      room: null,
+      name: '',
+      signalingUrl: 'ws://localhost:8080/ws',
+      receiveOnly: false,
+      inspect: false,
+    });
+  });
+
+  it('reads room, name and switches, and uses wss on https pages', () => {
+    const options = readCallOptions('https://example.org/react/?room=%20standup%20&name=Ada&receiveOnly&inspect=1');
+    expect(options).toMatchObject({ room: 'standup', name: 'Ada', receiveOnly: true, inspect: true });
+    expect(options.signalingUrl).toBe('wss://example.org/ws');
+  });
+
+  it('lets ?signal override the endpoint and treats =0 / =false as off', () => {
+    const options = readCallOptions('http://a.test/?room=r&signal=ws://b.test:9/ws&receiveOnly=0&inspect=false');
+    expect(options).toMatchObject({ signalingUrl: 'ws://b.test:9/ws', receiveOnly: false, inspect: false });
+  });
+});
+
+describe('callHref', () => {
+  it('sets room and name, drops an empty name and keeps other switches', () => {
+    expect(callHref('http://h/vue/?inspect&name=old', { room: 'daily', name: '  ', receiveOnly: false })).toBe(
+      'http://h/vue/?inspect=&room=daily',
+    );
+    const href = callHref('http://h/vue/', { room: 'a b', name: 'Grace', receiveOnly: true });
+    expect(readCallOptions(href)).toMatchObject({ room: 'a b', name: 'Grace', receiveOnly: true });
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Peerchart: core's createRoom against the real server. Local media is acquired once at setup and
+ * handed to the room through the injected `getUserMedia` (a clone per call, since leaving a room
+ * stops the tracks it was given). A call is the caller joining the room its callee already sits in:
+ * the newcomer makes the offer. So Peerchart's figures include opening its signaling socket, `hello`
+ * and `join` — steps the other contenders did before "call".
+ */
+import './instrument.js';
+import { createRoom, type RoomHandle, type RoomView } from '@peerchart/core';
+import { expose, localMedia, marks, removeRemote, showRemote } from './marks.js';
+
+let local: MediaStream;
+let signalingUrl = '';
+let roomName = '';
+let room: RoomHandle | undefined;
+const errors: string[] = [];
+
+function join(): RoomHandle {
+  const handle = createRoom({
+    signalingUrl,
+    room: roomName,
+    iceServers: [],
+    implementations: { getUserMedia: async () => new MediaStream(local.getTracks().map((track) => track.clone())) },
+  });
+  handle.subscribe((view: RoomView) => {
+    const stream = view.peers[0]?.stream;
+    if (stream && stream.getVideoTracks().length > 0) showRemote(stream);
+    if (view.error) errors.push(`${view.error.code}: ${view.error.message}`);
+  });
+  room = handle;
+  return handle;
+}
+
+function until(handle: RoomHandle, predicate: (view: RoomView) => boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (predicate(handle.getView())) return resolve();
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`room did not reach the expected state; it is ${handle.getView().stateValue}`));
+    }, timeoutMs);
+    const unsubscribe = handle.subscribe((view) => {
+      if (!predicate(view)) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
+expose(
+  {
+    async setup(options) {
+      local = await localMedia();
+      signalingUrl = String(options.signalingUrl);
+      roomName = String(options.room);
+    },
+    async listen() {
+      await until(join(), (view) => view.status === 'joined', 10_000);
+    },
+    async call() {
+      marks.mark('call');
+      join();
+    },
+    async hangup() {
+      const leaving = room;
+      room = undefined;
+      await leaving?.leave();
+      removeRemote();
+      marks.reset();
+    },
+  },
+  errors,
+);

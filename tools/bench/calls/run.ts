@@ -1,0 +1,317 @@
+/**
+ * Call set-up in headless Chromium: two pages of one browser, local media already acquired and
+ * signaling already connected; the runner says "call" on one page and reads, from both pages,
+ * when `connectionState` reached `connected` and when the first remote video frame was decoded
+ * (`requestVideoFrameCallback`). Contenders run in blocks of calls, block order rotated per round;
+ * the calling page alternates every call, since the page created first is sometimes slow to show
+ * its first remote frame whatever the library.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, LOOPBACK, packageDir, sleep, spawnPinned, stop, waitForPort, type PinnedProcess } from '../lib/proc.js';
+import { median, rotate } from '../lib/stats.js';
+import { launchSpec, TOOLS_DIR } from '../relay/servers.js';
+
+export const CALL_CONTENDER_IDS = ['raw', 'peerchart', 'simple-peer', 'peerjs'] as const;
+export type CallContenderId = (typeof CALL_CONTENDER_IDS)[number];
+
+export const CALL_CONTENDER_LABELS: Record<CallContenderId, string> = {
+  raw: 'raw RTCPeerConnection + bare relay',
+  peerchart: 'Peerchart (createRoom + its server)',
+  'simple-peer': 'simple-peer + bare relay',
+  peerjs: 'PeerJS + peerjs-server',
+};
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface CallSettings {
+  contenders: CallContenderId[];
+  /** Measured calls per contender, split into `rounds` blocks. */
+  calls: number;
+  rounds: number;
+  /** Unmeasured calls at the start of each block (first-use costs in the page). */
+  warmupCalls: number;
+  callTimeoutMs: number;
+}
+
+export const DEFAULT_CALL_SETTINGS: CallSettings = {
+  contenders: [...CALL_CONTENDER_IDS],
+  calls: 20,
+  rounds: 4,
+  warmupCalls: 1,
+  callTimeoutMs: 15_000,
+};
+
+/** One measured call; times in ms from "call" on the calling page. */
+export interface CallRun {
+  contender: CallContenderId;
+  round: number;
+  index: number;
+  /** Which page called: the one created first in its context, or the second. */
+  caller: 'first' | 'second';
+  ok: boolean;
+  error?: string;
+  /** When each side created its RTCPeerConnection: the signaling before negotiation. */
+  pcCallerMs?: number;
+  pcCalleeMs?: number;
+  connectedCallerMs?: number;
+  connectedCalleeMs?: number;
+  connectedBothMs?: number;
+  frameCallerMs?: number;
+  frameCalleeMs?: number;
+  frameBothMs?: number;
+  /** First remote frame on the page created second, whichever role it had: the headline figure. */
+  frameSecondPageMs?: number;
+  /** From the caller's RTCPeerConnection to connected on both sides: negotiation alone, without the signaling before it. */
+  negotiationMs?: number;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+async function bundlePage(contender: CallContenderId): Promise<string> {
+  const result = await build({
+    entryPoints: [join(here, 'pages', `${contender}.ts`)],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** Serves one page per contender and the scripts it needs, from memory, on loopback. */
+async function startPageServer(contenders: CallContenderId[]): Promise<{ server: Server; origin: string }> {
+  const scripts = new Map<string, string>();
+  for (const contender of contenders) scripts.set(`/${contender}.js`, await bundlePage(contender));
+  scripts.set('/simplepeer.min.js', readFileSync(join(packageDir('simple-peer', TOOLS_DIR), 'simplepeer.min.js'), 'utf8'));
+  const html = (contender: string) =>
+    `<!doctype html><meta charset="utf-8"><title>${contender}</title>` +
+    (contender === 'simple-peer' ? '<script src="/simplepeer.min.js"></script>' : '') +
+    `<script type="module" src="/${contender}.js"></script>`;
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://page').pathname;
+    const script = scripts.get(path);
+    if (script !== undefined) {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    } else if (path.endsWith('.html') && contenders.includes(path.slice(1, -5) as CallContenderId)) {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(html(path.slice(1, -5)));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, LOOPBACK, resolve));
+  return { server, origin: `http://${LOOPBACK}:${port}` };
+}
+
+interface SignalingServers {
+  relayPort: number;
+  peerjsPort: number;
+  peerchartPort: number;
+  processes: PinnedProcess[];
+}
+
+/** The servers the pages signal through; not pinned: here the browser is the busy one. */
+async function startSignalingServers(contenders: CallContenderId[]): Promise<SignalingServers> {
+  const processes: PinnedProcess[] = [];
+  const start = async (id: 'bare' | 'peerjs' | 'peerchart') => {
+    const port = await freePort();
+    const spec = launchSpec(id, port);
+    processes.push(spawnPinned('0-1', spec.command, spec.args, { env: spec.env, cwd: TOOLS_DIR }));
+    await waitForPort(port);
+    return port;
+  };
+  const needs = (id: CallContenderId) => contenders.includes(id);
+  const relayPort = needs('raw') || needs('simple-peer') ? await start('bare') : 0;
+  const peerjsPort = needs('peerjs') ? await start('peerjs') : 0;
+  const peerchartPort = needs('peerchart') ? await start('peerchart') : 0;
+  return { relayPort, peerjsPort, peerchartPort, processes };
+}
+
+function setupOptions(contender: CallContenderId, servers: SignalingServers, block: string, side: 0 | 1): Record<string, unknown> {
+  switch (contender) {
+    case 'raw':
+    case 'simple-peer':
+      return { relayUrl: `ws://${LOOPBACK}:${servers.relayPort}/?room=${block}` };
+    case 'peerjs':
+      return { port: servers.peerjsPort, id: `${block}-${side}`, otherId: `${block}-${1 - side}` };
+    case 'peerchart':
+      return { signalingUrl: `ws://${LOOPBACK}:${servers.peerchartPort}/ws`, room: block };
+  }
+}
+
+type Marks = { call?: number; pc?: number; connected?: number; frame?: number };
+
+async function measureCall(caller: Page, callee: Page, callNo: number, timeoutMs: number): Promise<{ caller: Marks; callee: Marks }> {
+  await callee.evaluate(() => window.bench.listen());
+  await caller.evaluate((n) => window.bench.call(n), callNo);
+  const done = (page: Page) =>
+    page.waitForFunction(() => {
+      const m = window.bench.marks();
+      return m.connected !== undefined && m.frame !== undefined;
+    }, undefined, { timeout: timeoutMs, polling: 20 });
+  await Promise.all([done(caller), done(callee)]);
+  const [a, b] = await Promise.all([caller.evaluate(() => window.bench.marks()), callee.evaluate(() => window.bench.marks())]);
+  return { caller: a, callee: b };
+}
+
+async function runBlock(
+  browser: Browser,
+  origin: string,
+  servers: SignalingServers,
+  settings: CallSettings,
+  contender: CallContenderId,
+  round: number,
+  calls: number,
+  log: (line: string) => void,
+): Promise<CallRun[]> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const runs: CallRun[] = [];
+  try {
+    const pages = [await context.newPage(), await context.newPage()] as const;
+    const block = `b${round}${contender.replace(/[^a-z]/g, '')}${Date.now().toString(36)}`;
+    for (const page of pages) await page.goto(`${origin}/${contender}.html`);
+    for (const page of pages) await page.waitForFunction(() => window.bench !== undefined, undefined, { timeout: 10_000 });
+    // Sequential setup: the first page is in the room (or registered) before the second arrives.
+    for (const [side, page] of pages.entries()) {
+      await page.evaluate((options) => window.bench.setup(options), setupOptions(contender, servers, block, side as 0 | 1));
+    }
+    for (let index = 0; index < settings.warmupCalls + calls; index += 1) {
+      const callerSide = (index + round) % 2;
+      const caller = pages[callerSide]!;
+      const callee = pages[1 - callerSide]!;
+      const run: CallRun = { contender, round, index: index - settings.warmupCalls, caller: callerSide === 0 ? 'first' : 'second', ok: false };
+      try {
+        const m = await measureCall(caller, callee, round * 1000 + index, settings.callTimeoutMs);
+        const t0 = m.caller.call!;
+        run.ok = true;
+        run.pcCallerMs = m.caller.pc! - t0;
+        run.pcCalleeMs = m.callee.pc! - t0;
+        run.connectedCallerMs = m.caller.connected! - t0;
+        run.connectedCalleeMs = m.callee.connected! - t0;
+        run.connectedBothMs = Math.max(run.connectedCallerMs, run.connectedCalleeMs);
+        run.frameCallerMs = m.caller.frame! - t0;
+        run.frameCalleeMs = m.callee.frame! - t0;
+        run.frameBothMs = Math.max(run.frameCallerMs, run.frameCalleeMs);
+        run.frameSecondPageMs = callerSide === 1 ? run.frameCallerMs : run.frameCalleeMs;
+        run.negotiationMs = run.connectedBothMs - run.pcCallerMs;
+      } catch (error) {
+        const pageErrors = await Promise.all(pages.map((page) => page.evaluate(() => window.bench.errors.join('; ')).catch(() => '')));
+        run.error = `${error instanceof Error ? error.message.split('\n')[0] : String(error)} ${pageErrors.join(' | ')}`.trim();
+      }
+      if (index >= settings.warmupCalls) {
+        runs.push(run);
+        log(
+          run.ok
+            ? `calls ${contender.padEnd(11)} r${round} #${run.index} caller=${run.caller.padEnd(6)} pc ${run.pcCallerMs!.toFixed(0)}/${run.pcCalleeMs!.toFixed(0)} ms, connected ${run.connectedBothMs!.toFixed(0)} ms, ` +
+                `first frame caller ${run.frameCallerMs!.toFixed(0)} / callee ${run.frameCalleeMs!.toFixed(0)} / 2nd page ${run.frameSecondPageMs!.toFixed(0)} ms`
+            : `calls ${contender} r${round} #${run.index} FAILED: ${run.error}`,
+        );
+      }
+      await Promise.all(pages.map((page) => page.evaluate(() => window.bench.hangup())));
+      await sleep(150);
+    }
+  } finally {
+    await context.close();
+  }
+  return runs;
+}
+
+export interface CallSummaryRow {
+  contender: CallContenderId;
+  calls: number;
+  failed: number;
+  connectedBothMs: number;
+  frameCallerMs: number;
+  frameCalleeMs: number;
+  frameBothMs: number;
+  frameSecondPageMs: number;
+  pcCallerMs: number;
+  pcCalleeMs: number;
+  negotiationMs: number;
+  /** Ratios of medians against the raw lower bound. */
+  connectedRatio: number;
+  frameCallerRatio: number;
+  frameBothRatio: number;
+  frameSecondPageRatio: number;
+}
+
+export function summarizeCalls(runs: CallRun[], contenders: CallContenderId[]): CallSummaryRow[] {
+  const med = (contender: CallContenderId, key: keyof CallRun) =>
+    median(runs.filter((run) => run.contender === contender && run.ok).map((run) => run[key] as number));
+  return contenders.map((contender) => {
+    const mine = runs.filter((run) => run.contender === contender);
+    const ratio = (key: keyof CallRun) => med(contender, key) / med('raw', key);
+    return {
+      contender,
+      calls: mine.length,
+      failed: mine.filter((run) => !run.ok).length,
+      connectedBothMs: med(contender, 'connectedBothMs'),
+      frameCallerMs: med(contender, 'frameCallerMs'),
+      frameCalleeMs: med(contender, 'frameCalleeMs'),
+      frameBothMs: med(contender, 'frameBothMs'),
+      frameSecondPageMs: med(contender, 'frameSecondPageMs'),
+      pcCallerMs: med(contender, 'pcCallerMs'),
+      pcCalleeMs: med(contender, 'pcCalleeMs'),
+      negotiationMs: med(contender, 'negotiationMs'),
+      connectedRatio: ratio('connectedBothMs'),
+      frameCallerRatio: ratio('frameCallerMs'),
+      frameBothRatio: ratio('frameBothMs'),
+      frameSecondPageRatio: ratio('frameSecondPageMs'),
+    };
+  });
+}
+
+export interface CallResults {
+  benchmark: 'calls';
+  settings: CallSettings & { chromium: string; flags: string[] };
+  runs: CallRun[];
+  summary: CallSummaryRow[];
+}
+
+export async function runCalls(settings: CallSettings, log: (line: string) => void): Promise<CallResults> {
+  const { server: pageServer, origin } = await startPageServer(settings.contenders);
+  const servers = await startSignalingServers(settings.contenders);
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true });
+  const chromiumVersion = browser.version();
+  const runs: CallRun[] = [];
+  try {
+    const perRound = Math.ceil(settings.calls / settings.rounds);
+    for (let round = 0; round < settings.rounds; round += 1) {
+      const calls = Math.min(perRound, settings.calls - round * perRound);
+      if (calls <= 0) break;
+      for (const contender of rotate(settings.contenders, round)) {
+        runs.push(...(await runBlock(browser, origin, servers, settings, contender, round, calls, log)));
+      }
+    }
+  } finally {
+    await browser.close();
+    await Promise.all(servers.processes.map((proc) => stop(proc)));
+    await new Promise<void>((resolve) => pageServer.close(() => resolve()));
+  }
+  return {
+    benchmark: 'calls',
+    settings: { ...settings, chromium: chromiumVersion, flags: CHROMIUM_FLAGS },
+    runs,
+    summary: summarizeCalls(runs, settings.contenders),
+  };
+}

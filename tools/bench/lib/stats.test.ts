@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { median, quantileSorted, rotate, round } from './stats.js';
+
+describe('stats', () => {
+  it('takes nearest-rank quantiles of a sorted array', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(quantileSorted(sorted, 0.5)).toBe(50);
+    expect(quantileSorted(sorted, 0.99)).toBe(99);
+    expect(quantileSorted(sorted, 1)).toBe(100);
+    expect(quantileSorted([], 0.5)).toBeNaN();
+  });
+
+  it('takes the median of odd and even lists, ignoring non-finite values', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([Number.NaN, 5])).toBe(5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('rotates so that every contender goes first once per cycle', () => {
+    expect(rotate(['a', 'b', 'c'], 1)).toEqual(['b', 'c', 'a']);
+    expect(rotate(['a', 'b', 'c'], 3)).toEqual(['a', 'b', 'c']);
+    expect(rotate(['a', 'b', 'c'], -1)).toEqual(['c', 'a', 'b']);
+  });
+
+  it('rounds to three significant digits', () => {
+    expect(round(12345.678)).toBe(12346);
+    expect(round(0.012345)).toBe(0.0123);
+    expect(round(1.23456)).toBe(1.23);
+  });
+});

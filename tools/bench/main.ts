@@ -1,0 +1,100 @@
+/**
+ * `npm run bench` — runs the benchmarks and refreshes the committed results and docs.
+ *
+ *   npm run bench                 relay + calls + size, then the report
+ *   npm run bench -- relay        one part (relay | calls | size), then the report
+ *   npm run bench -- report       only regenerate docs/performance.md and the SVG charts from bench/results/*.json
+ *   add --quick                   short runs while developing (results are marked quick)
+ *   add --profile                 relay: one more run of the bare relay and Peerchart under node --cpu-prof, summarised
+ *
+ * Parts can also be chosen with BENCH_PARTS=relay,size (handy when an npm/nx layer eats arguments).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CALL_SETTINGS, runCalls, type CallResults } from './calls/run.js';
+import { machineInfo } from './lib/proc.js';
+import { callsChart, callsTable, profileTables, relayChart, relayTables, replaceSections, sizeChart, sizeTable, type SizeResults, type Stamped } from './report/markdown.js';
+import { DEFAULT_RELAY_SETTINGS, runRelay, type RelayResults } from './relay/run.js';
+import { TOOLS_DIR } from './relay/servers.js';
+import { measureSizes } from './size/size.js';
+
+const ROOT = join(TOOLS_DIR, '..');
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
+const DOCS_DIR = join(ROOT, 'docs');
+const PARTS = ['relay', 'calls', 'size'] as const;
+type Part = (typeof PARTS)[number];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const profile = args.includes('--profile');
+const named = [...args.filter((arg) => !arg.startsWith('--')), ...(process.env.BENCH_PARTS?.split(',') ?? [])].map((part) => part.trim()).filter(Boolean);
+const unknown = named.filter((part) => part !== 'report' && !PARTS.includes(part as Part));
+if (unknown.length > 0) {
+  console.error(`unknown part(s): ${unknown.join(', ')}; expected ${PARTS.join(', ')} or report`);
+  process.exit(2);
+}
+const parts: Part[] = named.length === 0 ? [...PARTS] : PARTS.filter((part) => named.includes(part));
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const stamp = (part: string): Stamped => ({
+  generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  machine: machineInfo(),
+  command: `npm run bench -- ${part}${quick ? ' --quick' : ''}${profile && part === 'relay' ? ' --profile' : ''}`,
+});
+const resultPath = (part: Part) => join(RESULTS_DIR, `${part}.json`);
+const save = (part: Part, data: object) => {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(resultPath(part), `${JSON.stringify({ ...stamp(part), quick, ...data }, null, 2)}\n`);
+  log(`wrote ${resultPath(part)}`);
+};
+const load = <T>(part: Part): (T & Stamped) | undefined =>
+  existsSync(resultPath(part)) ? (JSON.parse(readFileSync(resultPath(part), 'utf8')) as T & Stamped) : undefined;
+
+async function main() {
+  if (process.platform !== 'linux') throw new Error('the benchmarks pin processes with taskset and read /proc: Linux only');
+  const started = Date.now();
+  for (const part of parts) {
+    log(`${part}: starting${quick ? ' (quick)' : ''}`);
+    if (part === 'relay') {
+      const settings = quick
+        ? { ...DEFAULT_RELAY_SETTINGS, repeats: 1, warmupMs: 500, durationMs: 1_500, idle: { ...DEFAULT_RELAY_SETTINGS.idle, repeats: 1, totalClients: 1_000 } }
+        : DEFAULT_RELAY_SETTINGS;
+      save('relay', await runRelay({ ...settings, profile: profile ? ['bare', 'peerchart'] : [] }, log));
+    } else if (part === 'calls') {
+      const settings = quick ? { ...DEFAULT_CALL_SETTINGS, calls: 4, rounds: 2 } : DEFAULT_CALL_SETTINGS;
+      save('calls', await runCalls(settings, log));
+    } else {
+      save('size', await measureSizes());
+    }
+  }
+  writeReport();
+  log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+function writeReport() {
+  const docPath = join(DOCS_DIR, 'performance.md');
+  const sections: Record<string, string> = {};
+  const relay = load<RelayResults>('relay');
+  const calls = load<CallResults>('calls');
+  const size = load<SizeResults>('size');
+  if (relay) {
+    sections.relay = relayTables(relay);
+    sections.profile = profileTables(relay);
+    writeFileSync(join(DOCS_DIR, 'performance-relay.svg'), relayChart(relay));
+  }
+  if (calls) {
+    sections.calls = callsTable(calls);
+    writeFileSync(join(DOCS_DIR, 'performance-calls.svg'), callsChart(calls));
+  }
+  if (size) {
+    sections.size = sizeTable(size);
+    writeFileSync(join(DOCS_DIR, 'performance-size.svg'), sizeChart(size));
+  }
+  writeFileSync(docPath, replaceSections(readFileSync(docPath, 'utf8'), sections));
+  log(`updated ${docPath} (${Object.keys(sections).join(', ') || 'nothing to update'})`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,184 @@
+/**
+ * Turns committed result JSON into the tables and charts of docs/performance.md. The document's
+ * prose is written by hand; only the parts between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`
+ * are regenerated, so explanations survive a re-run.
+ */
+import type { CallResults } from '../calls/run.js';
+import type { machineInfo } from '../lib/proc.js';
+import { round } from '../lib/stats.js';
+import { CONTENDER_LABELS } from '../relay/servers.js';
+import type { RelayResults } from '../relay/run.js';
+import type { SizeEntry } from '../size/size.js';
+import { CALL_CONTENDER_LABELS } from '../calls/run.js';
+import { renderBarChart } from './svg.js';
+
+export interface Stamped {
+  generatedAt: string;
+  machine: ReturnType<typeof machineInfo>;
+  command: string;
+}
+
+export type SizeResults = { benchmark: 'size'; budgetBytes: number; entries: SizeEntry[] };
+
+/** One colour per contender across all charts: baselines grey, Peerchart blue. */
+const COLORS: Record<string, string> = {
+  bare: '#6b7280',
+  raw: '#6b7280',
+  peerchart: '#2563eb',
+  peerjs: '#f59e0b',
+  'y-webrtc': '#10b981',
+  'simple-peer': '#10b981',
+  xstate: '#8b5cf6',
+};
+const colorsBy = (labels: Record<string, string>) => Object.fromEntries(Object.entries(labels).map(([id, label]) => [label, COLORS[id] ?? '#9ca3af']));
+
+const ratio = (value: number) => (Number.isFinite(value) ? `${round(value, 3).toFixed(2)}×` : 'n/a');
+const num = (value: number, digits = 3) => (Number.isFinite(value) ? String(round(value, digits)) : 'n/a');
+const kb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(1)} KB` : 'n/a');
+
+function machineLine(stamp: Stamped): string {
+  const m = stamp.machine;
+  return `_Run ${stamp.generatedAt} on ${m.nproc} cores (${m.cpuModel}), Node ${m.node}, ${m.platform}: \`${stamp.command}\`._`;
+}
+
+export function relayTables(results: RelayResults & Stamped): string {
+  const lines: string[] = [machineLine(results), ''];
+  const s = results.settings;
+  lines.push(
+    `${s.repeats} repeats × ${s.configs.length} configurations × ${s.contenders.length} servers, ${s.warmupMs / 1000} s warm-up + ${s.durationMs / 1000} s measured each; ` +
+      `server on core ${s.serverCore}, load generator on core ${s.generatorCore}. Ratios are medians of per-repeat ratios to the bare relay.`,
+    '',
+    '| server | config | msgs/s | × bare | p50 ms | p99 ms | p99 × bare | server CPU | server µs CPU/msg | × bare | generator CPU |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const config of results.summary.configs) {
+    for (const row of config.rows) {
+      lines.push(
+        `| ${CONTENDER_LABELS[row.contender]} | P=${config.pairs}, W=${config.window} | ${Math.round(row.messagesPerSecond).toLocaleString('en-US')} | ` +
+          `${ratio(row.throughputRatio)} | ${num(row.p50Ms)} | ${num(row.p99Ms)} | ${ratio(row.p99Ratio)} | ${num(row.serverCpu, 2)} | ${num(row.cpuMicrosPerMessage)} | ${ratio(row.cpuPerMessageRatio)} | ${num(row.generatorCpu, 2)} |`,
+      );
+    }
+  }
+  lines.push('', `Idle memory: ${s.idle.totalClients.toLocaleString('en-US')} connected clients (rooms of two), RSS growth after the first ${s.idle.warmClients}, ${s.idle.repeats} repeats.`, '');
+  lines.push('| server | RSS per idle connection | × bare |', '|---|---:|---:|');
+  for (const row of results.summary.idle) lines.push(`| ${CONTENDER_LABELS[row.contender]} | ${kb(row.bytesPerConnection)} | ${ratio(row.ratio)} |`);
+  return lines.join('\n');
+}
+
+export function profileTables(results: RelayResults): string {
+  if (!results.profiles?.length) return '_No profiled runs in this result (run with `--profile`)._';
+  const lines: string[] = [];
+  for (const run of results.profiles) {
+    lines.push(
+      `**${CONTENDER_LABELS[run.contender]}, P=${run.pairs} W=${run.window}** — ${Math.round(run.messagesPerSecond).toLocaleString('en-US')} msgs/s, ` +
+        `${num(run.cpuMicrosPerMessage)} µs server CPU per message. Busy time by package: ` +
+        run.profile.byPackage.slice(0, 6).map((row) => `${row.name} ${row.pct}%`).join(', ') +
+        '. Top functions (self time): ' +
+        run.profile.byFunction.slice(0, 8).map((row) => `\`${row.name}\` ${row.pct}%`).join(', ') +
+        '.',
+      '',
+    );
+  }
+  return lines.join('\n').trimEnd();
+}
+
+export function relayChart(results: RelayResults): string {
+  const groups = [
+    ...results.summary.configs.map((config) => ({
+      label: `throughput P=${config.pairs} W=${config.window}`,
+      bars: config.rows.map((row) => ({ series: CONTENDER_LABELS[row.contender], value: row.throughputRatio, text: ratio(row.throughputRatio) })),
+    })),
+    ...results.summary.configs.slice(0, 1).map((config) => ({
+      label: `p99 latency P=${config.pairs} W=${config.window}`,
+      bars: config.rows.map((row) => ({ series: CONTENDER_LABELS[row.contender], value: row.p99Ratio, text: ratio(row.p99Ratio) })),
+    })),
+    {
+      label: 'RSS per idle connection',
+      bars: results.summary.idle.map((row) => ({ series: CONTENDER_LABELS[row.contender], value: row.ratio, text: ratio(row.ratio) })),
+    },
+  ];
+  return renderBarChart({
+    title: 'Signaling relay, relative to a bare ws relay (same run)',
+    subtitle: 'throughput: higher is better; p99 latency and memory: lower is better',
+    yLabel: '× bare ws relay',
+    groups,
+    colors: colorsBy(CONTENDER_LABELS),
+    reference: { value: 1, label: 'bare ws relay = 1' },
+  });
+}
+
+export function callsTable(results: CallResults & Stamped): string {
+  const s = results.settings;
+  const lines = [
+    machineLine(results),
+    '',
+    `Chromium ${s.chromium}, ${s.calls} measured calls per contender in ${s.rounds} blocks (block order rotated, calling page alternating, ${s.warmupCalls} unmeasured warm-up call per block). Medians in ms from "call"; ratios of medians to the raw lower bound.`,
+    '',
+    '| contender | calls (failed) | caller\'s RTCPeerConnection created | negotiation (that → connected) | connected, both sides | × raw | first frame, 2nd page | × raw | first frame, caller | first frame, both |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of results.summary) {
+    lines.push(
+      `| ${CALL_CONTENDER_LABELS[row.contender]} | ${row.calls} (${row.failed}) | ${num(row.pcCallerMs)} | ${num(row.negotiationMs)} | ${num(row.connectedBothMs)} | ${ratio(row.connectedRatio)} | ` +
+        `${num(row.frameSecondPageMs)} | ${ratio(row.frameSecondPageRatio)} | ${num(row.frameCallerMs)} | ${num(row.frameBothMs)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function callsChart(results: CallResults): string {
+  const metric = (label: string, key: 'connectedBothMs' | 'frameSecondPageMs' | 'frameCallerMs') => ({
+    label,
+    bars: results.summary.map((row) => ({ series: CALL_CONTENDER_LABELS[row.contender], value: row[key], text: `${Math.round(row[key])}` })),
+  });
+  return renderBarChart({
+    title: 'Call set-up in headless Chromium (median ms from "call", lower is better)',
+    subtitle: `${results.settings.calls} calls per contender, iceServers: [], fake camera + microphone`,
+    yLabel: 'ms',
+    colors: colorsBy(CALL_CONTENDER_LABELS),
+    groups: [metric('connected (both sides)', 'connectedBothMs'), metric('first frame (2nd page)', 'frameSecondPageMs'), metric('first frame (caller)', 'frameCallerMs')],
+  });
+}
+
+export function sizeTable(results: SizeResults & Stamped): string {
+  const lines = [
+    machineLine(results),
+    '',
+    `esbuild, browser ESM, minified; gzip level 9. Budget for core: ${kb(results.budgetBytes)}.`,
+    '',
+    '| bundle | imports | minified | min + gzip |',
+    '|---|---|---:|---:|',
+  ];
+  for (const entry of results.entries) lines.push(`| ${entry.label} | \`${entry.imports}\` | ${kb(entry.minifiedBytes)} | ${kb(entry.gzipBytes)} |`);
+  return lines.join('\n');
+}
+
+export function sizeChart(results: SizeResults): string {
+  return renderBarChart({
+    title: 'Browser bundle, minified + gzipped (KB, lower is better)',
+    subtitle: `esbuild ESM, gzip -9; core budget ${kb(results.budgetBytes)}`,
+    yLabel: 'KB',
+    colors: colorsBy(Object.fromEntries(results.entries.map((entry) => [entry.id, entry.label]))),
+    groups: [
+      {
+        label: 'min + gzip',
+        bars: results.entries.map((entry) => ({ series: entry.label, value: entry.gzipBytes / 1024, text: (entry.gzipBytes / 1024).toFixed(1) })),
+      },
+    ],
+    reference: { value: results.budgetBytes / 1024, label: `core budget ${kb(results.budgetBytes)}` },
+  });
+}
+
+/** Replaces each `<!-- bench:NAME -->…<!-- /bench:NAME -->` section of `doc` whose NAME is in `sections`. */
+export function replaceSections(doc: string, sections: Record<string, string>): string {
+  let out = doc;
+  for (const [name, body] of Object.entries(sections)) {
+    const start = `<!-- bench:${name} -->`;
+    const end = `<!-- /bench:${name} -->`;
+    const from = out.indexOf(start);
+    const to = out.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`docs/performance.md lacks the ${start} … ${end} markers`);
+    out = `${out.slice(0, from + start.length)}\n${body}\n${out.slice(to)}`;
+  }
+  return out;
+}

@@ -1,0 +1,273 @@
+/**
+ * The browser-test harness: the real signaling server (built) serving the built shells, real
+ * Chromium through playwright-core, and probes that read what a person would see (the DOM contract
+ * in docs/dom-contract.md) and what the browser really sends and receives (getStats).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp, defaultConfig } from '@peerchart/signaling-server';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export type Shell = 'vue' | 'react';
+
+const workspaceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const shellDist: Record<Shell, string> = {
+  vue: join(workspaceRoot, 'packages/web-vue/dist'),
+  react: join(workspaceRoot, 'packages/web-react/dist'),
+};
+export const artifactsDir = join(workspaceRoot, 'test-results/e2e');
+
+/** The shells this run covers: `E2E_SHELLS=vue,react` (default both). */
+export function shellsUnderTest(): Shell[] {
+  const wanted = (process.env.E2E_SHELLS ?? 'vue,react').split(',').map((s) => s.trim());
+  return (['vue', 'react'] as const).filter((shell) => wanted.includes(shell));
+}
+
+export interface TestServer {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** The real server, as `npm start` runs it, on a free port (or on `port`, to bring one back). */
+export async function startServer(port = 0): Promise<TestServer> {
+  for (const [shell, dir] of Object.entries(shellDist)) {
+    if (!existsSync(join(dir, 'index.html'))) {
+      throw new Error(`The ${shell} shell is not built (${dir}); run: npx nx run-many -t build -p @peerchart/web-vue @peerchart/web-react`);
+    }
+  }
+  const app = await buildApp({
+    ...defaultConfig(),
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'warn',
+    static: [
+      { prefix: '/vue/', dir: shellDist.vue },
+      { prefix: '/react/', dir: shellDist.react },
+    ],
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  const address = app.server.address() as AddressInfo;
+  return { origin: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const baseFlags = [
+  '--use-fake-device-for-media-stream',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+  // As after a click on Join: remote audio may play without a further gesture.
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/**
+ * `fakeMediaUi` answers every capture prompt with "allow" (and picks the fake screen for
+ * getDisplayMedia); it also overrides a context's missing permissions, so a real "denied" needs a
+ * browser without it, where a context's `permissions` decide.
+ */
+export function launchBrowser(options: { fakeMediaUi: boolean }): Promise<Browser> {
+  const args = options.fakeMediaUi ? [...baseFlags, '--use-fake-ui-for-media-stream'] : baseFlags;
+  return chromium.launch({ executablePath: chromiumPath, args });
+}
+
+/** Test-side observation only: remembers each RTCPeerConnection the page makes, for getStats. */
+function observePeerConnections(): void {
+  const Native = window.RTCPeerConnection;
+  const seen: RTCPeerConnection[] = [];
+  Object.defineProperty(window, '__e2ePeerConnections', { value: seen });
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+      super(...args);
+      seen.push(this);
+    }
+  };
+}
+
+export interface CallPage {
+  page: Page;
+  context: BrowserContext;
+  name: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A page in its own browser context (its own permissions), joined to `room` through the URL or,
+ * with `viaLobby`, by typing into the lobby and pressing Join.
+ */
+export async function openCall(
+  browser: Browser,
+  server: TestServer,
+  options: { shell: Shell; room: string; name: string; grantMedia?: boolean; viaLobby?: boolean },
+): Promise<CallPage> {
+  const context = await browser.newContext({
+    permissions: options.grantMedia === false ? [] : ['camera', 'microphone'],
+    viewport: { width: 1280, height: 720 },
+  });
+  const page = await context.newPage();
+  await page.addInitScript(observePeerConnections);
+  if (options.viaLobby) {
+    await page.goto(`${server.origin}/${options.shell}/`);
+    await page.getByRole('textbox', { name: 'Room', exact: true }).fill(options.room);
+    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill(options.name);
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+  } else {
+    const query = new URLSearchParams({ room: options.room, name: options.name });
+    await page.goto(`${server.origin}/${options.shell}/?${query}`);
+  }
+  return { page, context, name: options.name, close: () => context.close() };
+}
+
+/** A fresh room name per test, so tests never meet each other's peers. */
+export function uniqueRoom(label: string): string {
+  return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * Polls `probe` until it returns something other than `false`/`undefined`/`null`, or fails after
+ * `timeoutMs` with the last value seen. Tests wait for conditions, never for durations.
+ */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | false | null | undefined>,
+  { timeoutMs = 20_000, intervalMs = 250 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== false && value !== null && value !== undefined) return value;
+      last = value;
+    } catch (error) {
+      last = error instanceof Error ? error.message : error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface CallState {
+  status: string | null;
+  stateValue: string | null;
+  selfId: string | null;
+}
+
+export async function callState(page: Page): Promise<CallState> {
+  const el = page.getByTestId('call-state');
+  const [status, stateValue, selfId] = await Promise.all([
+    el.getAttribute('data-status'),
+    el.getAttribute('data-state-value'),
+    el.getAttribute('data-self-id'),
+  ]);
+  return { status, stateValue, selfId };
+}
+
+/** Waits until the page is in the room and returns its own peer id. */
+export async function joined(call: CallPage): Promise<string> {
+  return until(`${call.name} to join`, async () => {
+    const state = await callState(call.page);
+    return state.status === 'joined' && state.selfId;
+  });
+}
+
+export interface VideoProbe {
+  peerId: string | null;
+  width: number;
+  /** Frames the element has presented so far. */
+  frames: number;
+}
+
+/** What each remote `<video>` of a test id shows, read from the element itself. */
+export function videos(page: Page, testId: 'remote-video' | 'remote-screen' | 'local-video'): Promise<VideoProbe[]> {
+  return page.evaluate((id) => {
+    return [...document.querySelectorAll<HTMLVideoElement>(`[data-testid="${id}"]`)].map((v) => ({
+      peerId: v.dataset.peerId ?? null,
+      width: v.videoWidth,
+      frames: v.getVideoPlaybackQuality().totalVideoFrames,
+    }));
+  }, testId);
+}
+
+/** Waits until the `<video>` (test id, peer) has a picture and shows new frames: it is decoding live video. */
+export async function decodesVideo(page: Page, testId: 'remote-video' | 'remote-screen', peerId: string, what: string) {
+  const find = async () => (await videos(page, testId)).find((v) => v.peerId === peerId);
+  const first = await until(`${what}: a picture`, async () => {
+    const v = await find();
+    return v !== undefined && v.width > 0 && v.frames > 0 && v;
+  });
+  return until(`${what}: new frames`, async () => {
+    const v = await find();
+    return v !== undefined && v.frames > first.frames + 5 && v;
+  });
+}
+
+export interface RtpTotals {
+  inboundAudioBytes: number;
+  inboundAudioEnergy: number;
+  outboundAudioBytes: number;
+  outboundVideoBytes: number;
+  inboundVideoFrames: number;
+  /** Inbound video streams that have decoded at least one frame. */
+  inboundVideoStreams: number;
+}
+
+/** Sums of the page's RTP statistics over its open peer connections. */
+export function rtpTotals(page: Page): Promise<RtpTotals> {
+  return page.evaluate(async () => {
+    const totals = {
+      inboundAudioBytes: 0,
+      inboundAudioEnergy: 0,
+      outboundAudioBytes: 0,
+      outboundVideoBytes: 0,
+      inboundVideoFrames: 0,
+      inboundVideoStreams: 0,
+    };
+    const pcs = (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      report.forEach((s: Record<string, unknown>) => {
+        const n = (key: string) => (typeof s[key] === 'number' ? (s[key] as number) : 0);
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+          totals.inboundAudioBytes += n('bytesReceived');
+          totals.inboundAudioEnergy += n('totalAudioEnergy');
+        } else if (s.type === 'outbound-rtp' && s.kind === 'audio') {
+          totals.outboundAudioBytes += n('bytesSent');
+        } else if (s.type === 'outbound-rtp' && s.kind === 'video') {
+          totals.outboundVideoBytes += n('bytesSent');
+        } else if (s.type === 'inbound-rtp' && s.kind === 'video') {
+          totals.inboundVideoFrames += n('framesDecoded');
+          if (n('framesDecoded') > 0) totals.inboundVideoStreams += 1;
+        }
+      });
+    }
+    return totals;
+  });
+}
+
+/** How fast a figure grows, per second, over one `windowMs` window. */
+export async function ratePerSecond(page: Page, pick: (t: RtpTotals) => number, windowMs = 1_500): Promise<number> {
+  const before = pick(await rtpTotals(page));
+  const started = Date.now();
+  await new Promise((r) => setTimeout(r, windowMs));
+  const after = pick(await rtpTotals(page));
+  return ((after - before) * 1000) / (Date.now() - started);
+}
+
+/** The tile of a remote peer. */
+export function peerTile(page: Page, peerId: string) {
+  return page.locator(`[data-testid="peer-tile"][data-peer-id="${peerId}"]`);
+}
+
+export async function screenshot(page: Page, file: string): Promise<string> {
+  mkdirSync(artifactsDir, { recursive: true });
+  const path = join(artifactsDir, file);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -1,0 +1,39 @@
+/** The two shells are interchangeable: a Vue page and a React page share one call. */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { decodesVideo, joined, launchBrowser, openCall, rtpTotals, startServer, uniqueRoom, until, type TestServer } from './harness.js';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser({ fakeMediaUi: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('a Vue page calls a React page and both decode video and receive audio', async () => {
+  const room = uniqueRoom('mixed');
+  const vue = await openCall(browser, server, { shell: 'vue', room, name: 'Vue' });
+  const react = await openCall(browser, server, { shell: 'react', room, name: 'React' });
+  try {
+    const vueId = await joined(vue);
+    const reactId = await joined(react);
+    await decodesVideo(vue.page, 'remote-video', reactId, 'the Vue page decoding the React page');
+    await decodesVideo(react.page, 'remote-video', vueId, 'the React page decoding the Vue page');
+    for (const call of [vue, react]) {
+      const totals = await until(`${call.name} receiving audio`, async () => {
+        const t = await rtpTotals(call.page);
+        return t.inboundAudioBytes > 0 && t;
+      });
+      expect(totals.inboundVideoStreams).toBe(1);
+    }
+  } finally {
+    await vue.close();
+    await react.close();
+  }
+});

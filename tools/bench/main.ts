@@ -5,7 +5,7 @@
  *   npm run bench -- relay        one part (relay | calls | size), then the report
  *   npm run bench -- report       only regenerate docs/performance.md and the SVG charts from bench/results/*.json
  *   add --quick                   short runs while developing (results are marked quick)
- *   add --profile                 relay: one more run of the bare relay and Peerchart under node --cpu-prof, summarised
+ *   add --no-profile              relay: skip the extra runs of the bare relay and Peerchart under node --cpu-prof
  *
  * Parts can also be chosen with BENCH_PARTS=relay,size (handy when an npm/nx layer eats arguments).
  */
@@ -26,7 +26,7 @@ type Part = (typeof PARTS)[number];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const profile = args.includes('--profile');
+const profile = !args.includes('--no-profile');
 const named = [...args.filter((arg) => !arg.startsWith('--')), ...(process.env.BENCH_PARTS?.split(',') ?? [])].map((part) => part.trim()).filter(Boolean);
 const unknown = named.filter((part) => part !== 'report' && !PARTS.includes(part as Part));
 if (unknown.length > 0) {
@@ -36,15 +36,15 @@ if (unknown.length > 0) {
 const parts: Part[] = named.length === 0 ? [...PARTS] : PARTS.filter((part) => named.includes(part));
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const stamp = (part: string): Stamped => ({
+const stamp = (): Stamped => ({
   generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   machine: machineInfo(),
-  command: `npm run bench -- ${part}${quick ? ' --quick' : ''}${profile && part === 'relay' ? ' --profile' : ''}`,
+  command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}${process.env.BENCH_PARTS ? ` (BENCH_PARTS=${process.env.BENCH_PARTS})` : ''}`,
 });
 const resultPath = (part: Part) => join(RESULTS_DIR, `${part}.json`);
 const save = (part: Part, data: object) => {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(resultPath(part), `${JSON.stringify({ ...stamp(part), quick, ...data }, null, 2)}\n`);
+  writeFileSync(resultPath(part), `${JSON.stringify({ ...stamp(), quick, ...data }, null, 2)}\n`);
   log(`wrote ${resultPath(part)}`);
 };
 const load = <T>(part: Part): (T & Stamped) | undefined =>

@@ -130,7 +130,7 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
       await until('Bob to hear Alice again', async () => (await ratePerSecond(bob.page, energyIn, 1_000)) > 0);
     });
 
-    it('camera off drops the outbound video and the other side shows it; camera on brings it back', async () => {
+    it('camera off drops the outbound video and the other side shows it; camera on and switching bring it back', async () => {
       const videoOut = (t: { outboundVideoBytes: number }) => t.outboundVideoBytes;
       const sending = await ratePerSecond(bob.page, videoOut);
       expect(sending).toBeGreaterThan(0);
@@ -145,6 +145,11 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
       await until("Alice's tile to show Bob's camera on", async () => !(await peerTile(alice.page, bobId).getByTestId('peer-camera-off').isVisible()));
       await until("Bob's outbound video to recover", async () => (await ratePerSecond(bob.page, videoOut)) > sending * 0.5);
       await decodesVideo(alice.page, 'remote-video', bobId, "Alice decoding Bob's camera again");
+
+      // One fake camera here: switching swaps in a fresh track from it, and the picture goes on.
+      await bob.page.getByRole('button', { name: 'Switch camera', exact: true }).click();
+      await decodesVideo(alice.page, 'remote-video', bobId, "Alice decoding Bob's camera after he switched");
+      expect(await bob.page.getByTestId('error').count()).toBe(0);
     });
 
     it('screen sharing renegotiates without dropping the call, and stopping returns to the camera', async () => {
@@ -229,6 +234,7 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
       await until('the reconnect countdown', async () => (await countdown.isVisible()) && (await countdown.textContent()));
       expect(await countdown.textContent()).toMatch(/Trying again in \d+ s/);
       expect((await callState(ann.page)).status).toBe('reconnecting');
+      expect(await ann.page.getByTestId('error').getAttribute('data-error-code')).toBe('signaling/unreachable');
       // Media flows peer to peer: losing the signaling server does not stop the call.
       await decodesVideo(ann.page, 'remote-video', benId, "Ann still decoding Ben's camera without signaling");
 

@@ -103,7 +103,7 @@ export interface CallPage {
 export async function openCall(
   browser: Browser,
   server: TestServer,
-  options: { shell: Shell; room: string; name: string; grantMedia?: boolean; viaLobby?: boolean },
+  options: { shell: Shell; room: string; name: string; grantMedia?: boolean; viaLobby?: boolean; inspect?: boolean },
 ): Promise<CallPage> {
   const context = await browser.newContext({
     permissions: options.grantMedia === false ? [] : ['camera', 'microphone'],
@@ -118,6 +118,7 @@ export async function openCall(
     await page.getByRole('button', { name: 'Join', exact: true }).click();
   } else {
     const query = new URLSearchParams({ room: options.room, name: options.name });
+    if (options.inspect) query.set('inspect', '');
     await page.goto(`${server.origin}/${options.shell}/?${query}`);
   }
   return { page, context, name: options.name, close: () => context.close() };

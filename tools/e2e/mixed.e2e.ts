@@ -16,10 +16,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-it('a Vue page calls a React page and both decode video and receive audio', async () => {
+it('a Vue page calls a React page (both inspectable) and both decode video and receive audio', async () => {
   const room = uniqueRoom('mixed');
-  const vue = await openCall(browser, server, { shell: 'vue', room, name: 'Vue' });
-  const react = await openCall(browser, server, { shell: 'react', room, name: 'React' });
+  const vue = await openCall(browser, server, { shell: 'vue', room, name: 'Vue', inspect: true });
+  const react = await openCall(browser, server, { shell: 'react', room, name: 'React', inspect: true });
   try {
     const vueId = await joined(vue);
     const reactId = await joined(react);
@@ -31,6 +31,8 @@ it('a Vue page calls a React page and both decode video and receive audio', asyn
         return t.inboundAudioBytes > 0 && t;
       });
       expect(totals.inboundVideoStreams).toBe(1);
+      // `?inspect` loaded the inspector chunk; its window opens on a click (no pop-up without one).
+      expect(await call.page.getByRole('button', { name: 'Open inspector', exact: true }).count()).toBe(1);
     }
   } finally {
     await vue.close();

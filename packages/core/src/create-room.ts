@@ -1,4 +1,4 @@
-import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { RoomCommand } from './commands.js';
 import type { Implementations, WebSocketLike } from './implementations.js';
 import { roomMachine, type RoomTiming } from './machines/room.machine.js';
@@ -17,8 +17,8 @@ export interface CreateRoomOptions {
   media?: { audio: boolean; video: boolean } | false;
   /** Side effects to use instead of the browser's (e.g. werift and `ws` in Node). */
   implementations?: Partial<Implementations>;
-  /** Receives every actor, event and snapshot, e.g. `createBrowserInspector().inspect`. */
-  inspect?: (event: InspectionEvent) => void;
+  /** Receives every actor, event and snapshot, e.g. `createBrowserInspector().inspect` (@statelyai/inspect). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Overrides the ICE servers the signaling server hands out. */
   iceServers?: RTCIceServer[];
   timing?: RoomTiming;

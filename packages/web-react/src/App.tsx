@@ -1,6 +1,13 @@
 import type { RoomHandle } from '@peerchart/core';
-import { useCallback, useEffect, useState } from 'react';
-import { callHref, joinRoom, loadBrowserInspector, readCallOptions, type LobbyChoice } from '../../web-shared/src/index';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import {
+  callHref,
+  joinRoom,
+  loadBrowserInspector,
+  readCallOptions,
+  type BrowserInspector,
+  type LobbyChoice,
+} from '../../web-shared/src/index';
 import { CallScreen } from './components/CallScreen';
 import { LobbyForm } from './components/LobbyForm';
 
@@ -9,14 +16,19 @@ const initial = readCallOptions(location.href);
 export function App() {
   const [room, setRoom] = useState<RoomHandle | null>(null);
   const [starting, setStarting] = useState(false);
+  // One inspector per page, kept across rejoins.
+  const inspector = useRef<Promise<BrowserInspector | null> | null>(null);
+  const [openInspector, setOpenInspector] = useState<(() => void) | null>(null);
 
   const start = useCallback(async () => {
     const options = readCallOptions(location.href);
     if (options.room === null) return;
     setStarting(true);
-    // A blocked inspector popup must not keep anyone out of the call.
-    const inspect = options.inspect ? await loadBrowserInspector().catch(() => undefined) : undefined;
-    setRoom(joinRoom({ ...options, room: options.room }, inspect ? { inspect } : {}));
+    // An inspector that fails to load must not keep anyone out of the call.
+    if (options.inspect) inspector.current ??= loadBrowserInspector().catch(() => null);
+    const loaded = await inspector.current;
+    setOpenInspector(() => loaded?.open ?? null);
+    setRoom(joinRoom({ ...options, room: options.room }, loaded ? { inspect: loaded.inspect } : {}));
     setStarting(false);
   }, []);
 
@@ -39,6 +51,11 @@ export function App() {
 
   return (
     <main className="pc-app">
+      {room && openInspector && (
+        <button type="button" className="pc-inspect" onClick={openInspector}>
+          Open inspector
+        </button>
+      )}
       {room ? (
         <CallScreen key={room.actor.sessionId} room={room} onRejoin={() => void start()} />
       ) : starting ? (

@@ -23,11 +23,28 @@ export function reportTo(inspector: { inspect: Observer<InspectionEvent> }): Ins
   return (event) => inspector.inspect.next?.(event);
 }
 
+/** The Stately inspector of a `?inspect` page. */
+export interface BrowserInspector {
+  /** What the room reports to; events wait in a bounded buffer until the window is open. */
+  inspect: InspectCallback;
+  /** Opens the inspector window (or brings it forward). Call it from a click: browsers block pop-ups opened otherwise. */
+  open(): void;
+}
+
 /**
- * `?inspect`: open the Stately inspector window and return the callback the room reports to.
- * Imported on demand so @statelyai/inspect stays out of the normal bundle.
+ * `?inspect`: a Stately inspector for the room, imported on demand so @statelyai/inspect stays out
+ * of the normal bundle. Its window opens on `open()`, not here, because this runs without a click.
  */
-export async function loadBrowserInspector(): Promise<InspectCallback> {
+export async function loadBrowserInspector(): Promise<BrowserInspector> {
   const { createBrowserInspector } = await import('@statelyai/inspect');
-  return reportTo(createBrowserInspector());
+  // Enough buffered events to keep the machine definitions until someone opens the window.
+  const inspector = createBrowserInspector({ autoStart: false, maxDeferredEvents: 5_000 });
+  return {
+    inspect: reportTo(inspector),
+    open: () => {
+      const opened = inspector.adapter.targetWindow;
+      if (opened && !opened.closed) opened.focus();
+      else inspector.start();
+    },
+  };
 }

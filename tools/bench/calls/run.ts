@@ -159,11 +159,24 @@ function setupOptions(contender: CallContenderId, servers: SignalingServers, blo
   }
 }
 
+/** Every step in a page is bounded: a library that hangs must not hang the benchmark. */
+async function bounded<T>(step: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([step, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 type Marks = { call?: number; pc?: number; connected?: number; frame?: number };
 
 async function measureCall(caller: Page, callee: Page, callNo: number, timeoutMs: number): Promise<{ caller: Marks; callee: Marks }> {
-  await callee.evaluate(() => window.bench.listen());
-  await caller.evaluate((n) => window.bench.call(n), callNo);
+  await bounded(callee.evaluate(() => window.bench.listen()), timeoutMs, 'listen');
+  await bounded(caller.evaluate((n) => window.bench.call(n), callNo), timeoutMs, 'call');
   const done = (page: Page) =>
     page.waitForFunction(() => {
       const m = window.bench.marks();
@@ -193,7 +206,11 @@ async function runBlock(
     for (const page of pages) await page.waitForFunction(() => window.bench !== undefined, undefined, { timeout: 10_000 });
     // Sequential setup: the first page is in the room (or registered) before the second arrives.
     for (const [side, page] of pages.entries()) {
-      await page.evaluate((options) => window.bench.setup(options), setupOptions(contender, servers, block, side as 0 | 1));
+      await bounded(
+        page.evaluate((options) => window.bench.setup(options), setupOptions(contender, servers, block, side as 0 | 1)),
+        settings.callTimeoutMs,
+        'setup',
+      );
     }
     for (let index = 0; index < settings.warmupCalls + calls; index += 1) {
       const callerSide = (index + round) % 2;
@@ -227,7 +244,15 @@ async function runBlock(
             : `calls ${contender} r${round} #${run.index} FAILED: ${run.error}`,
         );
       }
-      await Promise.all(pages.map((page) => page.evaluate(() => window.bench.hangup())));
+      // A hang-up that does not finish leaves the pages in an unknown state: end this block.
+      const hungUp = await bounded(Promise.all(pages.map((page) => page.evaluate(() => window.bench.hangup()))), settings.callTimeoutMs, 'hangup').then(
+        () => true,
+        (error: unknown) => {
+          log(`calls ${contender} r${round}: ${String(error)}; ending the block early`);
+          return false;
+        },
+      );
+      if (!hungUp) break;
       await sleep(150);
     }
   } finally {

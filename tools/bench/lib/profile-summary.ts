@@ -11,9 +11,14 @@ interface ProfileNode {
 }
 interface CpuProfile {
   nodes: ProfileNode[];
+  /** Monotonic clock, µs (the clock of `process.hrtime`). */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
+
+/** µs → ms with 0.1 ms resolution. */
+const toMs = (micros: number) => Math.round(micros / 100) / 10;
 
 export interface ProfileSummary {
   totalMs: number;
@@ -34,10 +39,17 @@ function packageOf(url: string): string {
   return match ? `@peerchart/${match[1]}` : url.split('/').slice(-2).join('/');
 }
 
-export function summarizeProfile(profile: CpuProfile, top = 20): ProfileSummary {
+/** `window`: only samples taken between these monotonic µs (e.g. the measured window of a run). */
+export function summarizeProfile(profile: CpuProfile, top = 20, window?: readonly [number, number]): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window && (at < window[0] || at > window[1])) return;
+    self.set(id, (self.get(id) ?? 0) + delta);
+  });
   const fn = new Map<string, number>();
   const pkg = new Map<string, number>();
   let total = 0;
@@ -60,8 +72,8 @@ export function summarizeProfile(profile: CpuProfile, top = 20): ProfileSummary 
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, micros]) => ({ name, ms: Math.round(micros / 1000), pct: Math.round((1000 * micros) / busy) / 10 }));
-  return { totalMs: Math.round(total / 1000), idleMs: Math.round(idle / 1000), byFunction: rank(fn), byPackage: rank(pkg) };
+      .map(([name, micros]) => ({ name, ms: toMs(micros), pct: Math.round((1000 * micros) / busy) / 10 }));
+  return { totalMs: toMs(total), idleMs: toMs(idle), byFunction: rank(fn), byPackage: rank(pkg) };
 }
 
 if (process.argv[1]?.endsWith('profile-summary.ts') && process.argv[2]) {

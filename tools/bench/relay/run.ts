@@ -124,6 +124,8 @@ async function loadRun(
   pairs: number,
   window: number,
   profileDir?: string,
+  /** Receives the measured window on the monotonic clock (µs), which V8's CPU profiles also use. */
+  onWindow?: (startMicros: number, endMicros: number) => void,
 ): Promise<LoadRun> {
   const { server, port } = await startServer(contender, profileDir);
   const generator = startGenerator({ mode: 'load', contender, port, pairs, window, warmupMs: settings.warmupMs, durationMs: settings.durationMs });
@@ -133,8 +135,10 @@ async function loadRun(
     await next('window-start', settings.warmupMs + 30_000);
     const cpu0 = cpuSeconds(server.pid);
     const t0 = performance.now();
+    const monotonic0 = monotonicMicros();
     await next('window-end', settings.durationMs + 30_000);
     const serverCpu = (cpuSeconds(server.pid) - cpu0) / ((performance.now() - t0) / 1000);
+    onWindow?.(monotonic0, monotonicMicros());
     const { result } = (await next('result', 30_000)) as unknown as { result: LoadResult };
     return { repeat, pairs, window, contender, serverCpu, ...result };
   } finally {
@@ -142,6 +146,8 @@ async function loadRun(
     await stop(server);
   }
 }
+
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 async function sampleRss(pid: number): Promise<number> {
   const samples: number[] = [];
@@ -193,7 +199,7 @@ export interface ProfiledRun {
   serverCpu: number;
   /** Server CPU µs per delivered message (whole process, window only). */
   cpuMicrosPerMessage: number;
-  /** Self time over the server's whole life (start-up included), busy time only. */
+  /** Self time during the measured window only (start-up and connection set-up excluded), busy time only. */
   profile: ProfileSummary;
 }
 
@@ -210,10 +216,11 @@ export interface RelayResults {
 async function profiledRun(settings: RelaySettings, contender: ContenderId, pairs: number, window: number): Promise<ProfiledRun> {
   const dir = mkdtempSync(join(tmpdir(), 'peerchart-prof-'));
   try {
-    const run = await loadRun(settings, -1, contender, pairs, window, dir);
+    let measured: [number, number] | undefined;
+    const run = await loadRun(settings, -1, contender, pairs, window, dir, (start, end) => (measured = [start, end]));
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
     if (!file) throw new Error(`${contender} wrote no CPU profile (did it exit on SIGTERM?)`);
-    const profile = summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), 15);
+    const profile = summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), 15, measured);
     return {
       contender,
       pairs,

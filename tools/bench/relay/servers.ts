@@ -32,7 +32,7 @@ export function launchSpec(contender: ContenderId, port: number): LaunchSpec {
   const node = process.execPath;
   switch (contender) {
     case 'bare':
-      return { command: node, args: ['--import', 'tsx', join(here, 'bare-relay.ts')], env: { PORT: String(port) } };
+      return { command: node, args: [join(here, 'bare-relay.mjs')], env: { PORT: String(port) } };
     case 'peerchart':
       return {
         command: node,

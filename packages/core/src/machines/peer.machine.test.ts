@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromCallback, SimulatedClock } from 'xstate';
-import type { PcCommand, PcEvent } from '../actors/peer-connection.js';
+import type { PcCommand, PcEvent, PeerConnectionInput } from '../actors/peer-connection.js';
 import { selectPeerView } from '../selectors/peer.js';
 import { startHarnessedPeer } from '../test-support/peer-harness.js';
 import { peerMachine, type PeerInput } from './peer.machine.js';
@@ -20,7 +20,7 @@ function scriptedPc() {
     report: null as ((event: PcEvent) => void) | null,
     cleanedUp: false,
   };
-  const logic = fromCallback<PcCommand>(({ sendBack, receive }) => {
+  const logic = fromCallback<PcCommand, PeerConnectionInput>(({ sendBack, receive }) => {
     state.report = sendBack;
     receive((command) => state.commands.push(command));
     return () => {

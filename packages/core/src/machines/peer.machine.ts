@@ -24,7 +24,8 @@
  * │     ├─ connection             health, from connectionState
  * │     │  ├─ new → connecting → connected (stats polling)
  * │     │  ├─ disconnected        grace timer → restarting
- * │     │  └─ restarting          restartIce(); exponential backoff; bounded attempts → closed (peer/ice-failed)
+ * │     │  └─ restarting          restartIce() (the pc then asks for negotiation: an ICE-restart offer);
+ * │     │                         exponential backoff; bounded attempts → closed (peer/ice-failed)
  * │     └─ channel                negotiated data channel (id 0)
  * │        ├─ connecting
  * │        └─ open                chat + media-state; outbox flushed on open
@@ -42,6 +43,16 @@
  * `negotiationPending`; the next return to stable turns it into a new offer, so every change is
  * negotiated and simultaneous offers always converge.
  *
+ * A non-initiator makes no offer before the first exchange is over (it waits for the remote offer);
+ * after that either side may offer. `RESTART_ICE` / `RENEGOTIATE` start an offer at once when
+ * stable, otherwise right after the exchange in progress.
+ *
+ * ## Hang-up and failure
+ * HANGUP sends `bye` and closes; SIGNAL.BYE closes (`remote-hangup`); connectionState `closed` or
+ * the data channel closing after it was open closes with `peer/transport-lost`; a failed
+ * createOffer/createAnswer/set*Description with `peer/negotiation-failed` (and a `bye`); a
+ * connection that cannot be built with `peer/create-failed`.
+ *
  * ## Invariants (checked by peer.properties.test.ts over thousands of random event sequences)
  * - No event sequence throws; events a state cannot take are ignored.
  * - `closed` is absorbing (final; the pc actor is stopped, so its listeners and timers are gone).
@@ -56,7 +67,7 @@
  * `PEER.SIGNAL {peerId, message: offer|answer|candidate|bye}`, `PEER.CHAT {peerId, message}`,
  * `PEER.CLOSED {peerId, reason}`.
  */
-import { and, assign, enqueueActions, or, sendTo, setup, stateIn, type ActorRefFrom } from 'xstate';
+import { and, assign, enqueueActions, or, setup, stateIn, type ActorRefFrom } from 'xstate';
 import {
   peerConnectionActor,
   type MediaKind,
@@ -406,7 +417,12 @@ export const peerMachine = setup({
                   earlyOffer: null,
                 })),
               },
-              { guard: 'isInitiator', target: 'session.negotiation.creatingOffer', actions: assign({ earlyOffer: null }) },
+              {
+                guard: 'isInitiator',
+                target: 'session.negotiation.creatingOffer',
+                description: 'Impolite with an early offer: a collision, the early offer is ignored',
+                actions: assign(({ context }) => ({ earlyOffer: null, ignoreOffer: context.earlyOffer !== null })),
+              },
               { target: 'session', actions: assign({ earlyOffer: null }) },
             ],
             'PC.CREATE_FAILED': {

@@ -148,6 +148,8 @@ describe('peer machine over werift', () => {
     expect(b.output).toEqual({ peerId: 'alice', reason: 'remote-hangup' });
     expect(pair.a.messages).toContainEqual({ type: 'PEER.SIGNAL', peerId: 'bob', message: { type: 'bye', reason: 'done' } });
     expect(pair.b.messages.at(-1)).toEqual({ type: 'PEER.CLOSED', peerId: 'alice', reason: 'remote-hangup' });
+    // Reaching `closed` alone (the harnesses still run) closed both RTCPeerConnections.
+    await waitUntil(() => factory.open().length === 0);
   });
   // A peer that vanishes without a bye is detected through connectionState / the data channel closing;
   // werift only reports that after its 30 s ICE consent timeout, so peer.machine.test.ts covers it.

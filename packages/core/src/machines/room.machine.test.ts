@@ -55,6 +55,16 @@ describe('roomMachine: joining', () => {
     expect(hub.received.find((r) => r.message.type === 'offer')?.from).toBe(bobView.selfId);
   });
 
+  it('reports every actor, event and snapshot to an inspector observer (the shape of @statelyai/inspect)', async () => {
+    const { join } = setup();
+    const seen: InspectionEvent[] = [];
+    const ada = join('Ada', { inspect: { next: (event) => seen.push(event) } });
+    await until(ada, (v) => v.status === 'joined');
+    const actors = new Set(seen.filter((e) => e.type === '@xstate.actor').map((e) => e.actorRef));
+    expect(actors.size).toBeGreaterThanOrEqual(3); // room, media, signaling (and their bridges)
+    expect(seen.some((e) => e.type === '@xstate.event' && e.event.type === 'SIGNALING.WELCOME')).toBe(true);
+  });
+
   it('a refused join fails with a way back in (room-full), and REJOIN works once there is room', async () => {
     const { join } = setup({ maxMembers: 1 });
     const ada = join('Ada');

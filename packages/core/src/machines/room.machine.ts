@@ -133,7 +133,10 @@ export const roomMachine = setup({
       if (event.type !== 'MEDIA.UPDATE') return {};
       return { local: selectLocalMedia(event.snapshot), mediaError: event.snapshot.context.error };
     }),
-    /** Tells each peer what changed in the local media since it last heard: replaceTrack, never renegotiation. */
+    /**
+     * Tells each peer what changed in the local media since it last heard. Mute, camera off and a camera
+     * switch are a replaceTrack (no renegotiation); only a screen share adds or removes a sender.
+     */
     syncPeers: enqueueActions(({ context, enqueue }) => {
       const next = wanted(context.local);
       let changed = false;
@@ -365,7 +368,7 @@ export const roomMachine = setup({
     },
     session: {
       entry: 'ensureSignaling',
-      initial: 'starting',
+      initial: 'connecting',
       on: {
         'SIGNALING.STATUS': [
           { guard: 'signalingLost', target: '.reconnecting', actions: 'absorbSignaling' },
@@ -417,9 +420,6 @@ export const roomMachine = setup({
         ],
       },
       states: {
-        starting: {
-          always: [{ guard: 'signalingOpen', target: 'joining' }, { target: 'connecting' }],
-        },
         connecting: {
           on: { 'SIGNALING.WELCOME': { target: 'joining', actions: assign({ selfId: ({ event }) => event.peerId }) } },
         },
@@ -490,7 +490,13 @@ export const roomMachine = setup({
     },
     failed: {
       entry: [{ type: 'dropPeers', params: ({ context }) => ({ ids: Object.keys(context.peers) }) }, assign({ inRoom: false })],
-      on: { REJOIN: { target: 'session', actions: assign({ error: null }) } },
+      on: {
+        REJOIN: [
+          // Signaling still open (the join was refused): just ask again.
+          { guard: 'signalingOpen', target: 'session.joining', actions: assign({ error: null }) },
+          { target: 'session', actions: assign({ error: null }) },
+        ],
+      },
     },
     left: {
       type: 'final',

@@ -113,6 +113,16 @@ describe('signalingMachine', () => {
     actor.stop();
   });
 
+  it('stops for good when a newer socket takes the identity over (close code 4004)', async () => {
+    const { hub, actor, emitted, isOpen } = start();
+    await isOpen();
+    const other = hub.createWebSocket('ws://hub/ws');
+    other.onopen = () => other.send(JSON.stringify({ type: 'hello', v: 1, resume: actor.getSnapshot().context.resumeToken }));
+    await waitFor(actor, (s) => s.status === 'done');
+    expect(actor.getSnapshot().value).toBe('closed');
+    expect(emitted.at(-1)).toMatchObject({ type: 'SIGNALING.STATUS', view: { status: 'closed' } });
+  });
+
   it('CLOSE ends the machine and the socket', async () => {
     const { hub, actor, emitted, isOpen } = start();
     await isOpen();

@@ -2,13 +2,13 @@
  * Rooms for Node tests: real room actors with werift RTCPeerConnections, signaling through the
  * in-process hub. Media is receive-only unless a test passes its own getUserMedia.
  */
-import { waitFor, type InspectionEvent } from 'xstate';
+import { waitFor } from 'xstate';
 import { createRoom, type CreateRoomOptions, type RoomHandle } from '../create-room.js';
 import type { RoomView } from '../view.js';
 import { SignalingHub, type SignalingHubOptions } from './signaling-hub.js';
 import { weriftFactory } from './werift.js';
 
-export function roomFixture(hubOptions: SignalingHubOptions = {}, inspect?: (event: InspectionEvent) => void) {
+export function roomFixture(hubOptions: SignalingHubOptions = {}, inspect?: CreateRoomOptions['inspect']) {
   const hub = new SignalingHub(hubOptions);
   const werift = weriftFactory();
   const rooms: RoomHandle[] = [];

@@ -1,13 +1,17 @@
+/* global process, console, URL */
 /**
  * The baseline: the least a WebSocket relay for rooms of two can do in one Node process with `ws`.
  * No validation, no limits, no ids — a client connects to `/?room=<name>` and every frame it sends
- * goes verbatim to the other member. Usage: `PORT=4000 node --import tsx bare-relay.ts`.
+ * goes verbatim to the other member. Plain JavaScript so it runs on bare `node` like the peers' servers:
+ * `PORT=4000 node bare-relay.mjs`.
  */
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 
 const port = Number(process.env.PORT ?? 4000);
-const waiting = new Map<string, WebSocket>();
-const partners = new WeakMap<WebSocket, WebSocket>();
+/** @type {Map<string, import('ws').WebSocket>} a room's first member, until the second arrives */
+const waiting = new Map();
+/** @type {WeakMap<import('ws').WebSocket, import('ws').WebSocket>} */
+const partners = new WeakMap();
 const wss = new WebSocketServer({ host: '127.0.0.1', port, perMessageDeflate: false, maxPayload: 64 * 1024 });
 
 wss.on('connection', (ws, request) => {
@@ -29,4 +33,4 @@ wss.on('connection', (ws, request) => {
 });
 wss.on('listening', () => console.log(`bare relay on ws://127.0.0.1:${port}`));
 // Exit normally on a signal so that `node --cpu-prof` can write its profile.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));

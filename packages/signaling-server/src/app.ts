@@ -1,11 +1,13 @@
 import { createReadStream, existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { validateConfig, type ServerConfig, type StaticMount } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionDeps } from './connection.js';
 import { ConnectionCounter } from './limits.js';
 import { ServerMetrics } from './metrics.js';
 import { MemoryRoomRegistry } from './registry/memory.js';
@@ -58,6 +60,10 @@ export const SHUTDOWN_TIMEOUT_MS = 5_000;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** The client IP a TCP socket holds a per-IP slot for (a property, so one shared 'close' listener can release it). */
+const IP_SLOT = Symbol('peerchart.ipSlot');
+type SlottedSocket = Socket & { [IP_SLOT]?: string };
+
 /**
  * The upgrade's Origin policy: no Origin → `allowMissingOrigin`; `*` → any; a configured list →
  * exact match; nothing configured → same-origin (Origin host = Host header) or loopback.
@@ -103,6 +109,14 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const tickets = config.ticketSecret === undefined ? undefined : new TicketVerifier(config.ticketSecret);
   const perIp = new ConnectionCounter(config.limits.connectionsPerIp);
   let connectionSeq = 0;
+  /** Gives back the per-IP slot a TCP socket holds (once, whichever of upgrade failure or close comes first). */
+  const releaseIpSlot = function (this: SlottedSocket) {
+    const ip = this[IP_SLOT];
+    this[IP_SLOT] = undefined;
+    if (ip !== undefined) perIp.release(ip);
+  };
+  /** The HTTP response object of each upgrade in flight, to detach from its socket once upgraded. */
+  const upgradeResponses = new WeakMap<IncomingMessage, ServerResponse>();
 
   const handle: PeerchartHandle = {
     config,
@@ -123,7 +137,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
       try {
         connection.heartbeat();
       } catch (error) {
-        connection.log.warn({ err: error }, 'heartbeat failed');
+        connection.log('warn', { err: error }, 'heartbeat failed');
       }
     }
   }, config.heartbeatIntervalMs);
@@ -134,6 +148,8 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
       maxPayload: config.limits.maxPayloadBytes,
       // Compression costs CPU and memory per socket and has a history of DoS issues; SDP is small.
       perMessageDeflate: false,
+      // `connections` below tracks the sockets; ws's own set would cost an entry and a listener per socket.
+      clientTracking: false,
     },
     // Socket errors (oversized frame, bad UTF-8, reset) are the client's; ws has already closed the socket.
     errorHandler: (error, _socket, request) => {
@@ -178,23 +194,43 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
       void reply.code(429).send({ error: 'too many connections from this address' });
       return;
     }
-    // Released when the TCP socket closes, whatever happens to the upgrade.
-    request.raw.socket.once('close', () => perIp.release(ip));
+    const tcp = request.raw.socket as SlottedSocket;
+    tcp[IP_SLOT] = ip;
+    // Released when the TCP socket closes, whatever happens to the upgrade (a Connection takes over below).
+    tcp.on('close', releaseIpSlot);
+    upgradeResponses.set(request.raw, reply.raw);
     done();
   };
 
+  const connectionDeps: ConnectionDeps = {
+    config,
+    relay,
+    metrics,
+    tickets,
+    logger: app.log,
+    logFrames: config.logLevel === 'debug' || config.logLevel === 'trace',
+    onClosed: (closed) => {
+      connections.delete(closed);
+      releaseIpSlot.call(closed.tcp);
+    },
+  };
+
   app.get('/ws', { websocket: true, onRequest: upgradeGuard }, (socket, request) => {
-    const log = request.log.child({ conn: ++connectionSeq });
+    const tcp = request.raw.socket;
+    // Nothing may keep the upgrade's HTTP request alive for the socket's lifetime (a few KB per
+    // socket): @fastify/websocket's error listener closes over the request and reply (Connection
+    // adds its own), and the socket still points at the HTTP response it was assigned.
+    socket.removeAllListeners('error');
+    const response = upgradeResponses.get(request.raw);
+    upgradeResponses.delete(request.raw);
+    if (response?.socket === tcp) response.detachSocket(tcp);
     metrics.connectionsOpened += 1;
-    const connection = new Connection(socket, log, {
-      config,
-      relay,
-      metrics,
-      tickets,
-      onClosed: (closed) => connections.delete(closed),
-    });
+    const connection = new Connection(socket, { reqId: request.id, conn: ++connectionSeq, tcp }, connectionDeps);
     connections.add(connection);
-    log.info({ ip: request.ip }, 'connection opened');
+    // The connection's close gives the per-IP slot back from now on; with one 'close' listener
+    // fewer, the socket's listener list shrinks back from an array to a single function.
+    tcp.removeListener('close', releaseIpSlot);
+    connection.log('info', { ip: request.ip }, 'connection opened');
   });
 
   const quiet = { logLevel: 'warn' as const };

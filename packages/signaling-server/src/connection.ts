@@ -1,9 +1,9 @@
+import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
-  parseClientMessage,
   type ClientMessage,
   type ErrorCode,
   type JoinMessage,
@@ -11,66 +11,143 @@ import {
 } from '@peerchart/core/protocol';
 import type { ServerConfig } from './config.js';
 import { CLOSE_REASONS, errorFrame } from './errors.js';
+import { decodeClientFrame } from './frames.js';
 import { TokenBucket } from './limits.js';
 import { LATENCY_SAMPLE_EVERY, type ServerMetrics } from './metrics.js';
-import type { AwayReason, Outlet, Relay, Session } from './relay.js';
+import type { AwayReason, LogLevel, Outlet, Relay, Session } from './relay.js';
 import type { TicketVerifier } from './tickets.js';
 
 type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
+/** What every connection of one app shares (one object for all of them, not one per socket). */
 export interface ConnectionDeps {
   config: ServerConfig;
   relay: Relay;
   metrics: ServerMetrics;
   tickets: TicketVerifier | undefined;
+  /** The app's logger; a connection's lines carry `reqId`, `conn` and `peer` as fields. */
+  logger: FastifyBaseLogger;
+  /** Per-frame lines (type only, never bodies) exist at debug and below. */
+  logFrames: boolean;
   /** Called once when the socket has closed, to forget it. */
   onClosed: (connection: Connection) => void;
+}
+
+/** Where a connection came from: the upgrade's request id and a per-app connection number, for the logs. */
+export interface ConnectionOrigin {
+  reqId: string;
+  conn: number;
+  /** The TCP socket under the WebSocket, corked while a tick's frames to it are queued. */
+  tcp: Socket;
+}
+
+/** The connection a `ws` socket belongs to; lets the socket's listeners be shared functions, not closures per socket. */
+const CONNECTION = Symbol('peerchart.connection');
+type OwnedSocket = WebSocket & { [CONNECTION]?: Connection };
+
+function onMessage(this: OwnedSocket, data: RawData, isBinary: boolean): void {
+  this[CONNECTION]?.onFrame(data, isBinary);
+}
+function onPong(this: OwnedSocket): void {
+  const connection = this[CONNECTION];
+  if (connection) connection.alive = true;
+}
+function onClose(this: OwnedSocket, code: number): void {
+  this[CONNECTION]?.onClose(code);
+}
+// Socket errors (oversized frame, bad UTF-8, reset) are the client's; ws has already closed the socket.
+function onError(this: OwnedSocket, error: Error): void {
+  this[CONNECTION]?.log('debug', { err: error }, 'websocket error');
+}
+
+/**
+ * Sockets with frames queued during the current tick. Frames are written when the tick ends, so
+ * that the frames a single read produced for one receiver leave in one `writev` instead of one
+ * system call each; the frame still leaves before any other I/O is handled.
+ */
+let corked: Connection[] = [];
+
+function flushCorked(): void {
+  const batch = corked;
+  corked = [];
+  for (const connection of batch) {
+    try {
+      connection.flush();
+    } catch (error) {
+      connection.log('error', { err: error }, 'error while writing frames');
+    }
+  }
 }
 
 /**
  * One WebSocket's lifecycle: rate limit, validation, dispatch to the relay, heartbeat and close.
  * Every frame is handled inside a try/catch, so one socket's fault never reaches the process.
+ * Kept small: one of these lives as long as its socket, and idle sockets are the common case.
  */
 export class Connection implements Outlet {
   private session: Session | null = null;
+  /** The identity's id once greeted; stays for the logs after the identity went away. */
+  private peerId: string | undefined = undefined;
   private readonly bucket: TokenBucket;
   private invalidFrames = 0;
   /** True while an async step (ticket check) runs; frames arriving meanwhile wait in `backlog`, in order. */
   private pending = false;
-  private backlog: string[] = [];
+  private backlog: string[] | null = null;
   private closed = false;
+  private corked = false;
   private awayReason: AwayReason = 'disconnect';
   private frameCount = 0;
   /** Set by a pong or any frame; the heartbeat terminates a socket that stayed silent for a whole interval. */
   alive = true;
-  log: FastifyBaseLogger;
-  /** Per-frame logs exist only at debug and below, and never carry frame bodies. */
-  private readonly debug: boolean;
+  private readonly reqId: string;
+  private readonly conn: number;
+  /** The TCP socket under the WebSocket. */
+  readonly tcp: Socket;
 
   constructor(
     private readonly ws: WebSocket,
-    log: FastifyBaseLogger,
+    origin: ConnectionOrigin,
     private readonly deps: ConnectionDeps,
   ) {
     const { limits } = deps.config;
-    this.log = log;
-    this.debug = deps.config.logLevel === 'debug' || deps.config.logLevel === 'trace';
+    this.reqId = origin.reqId;
+    this.conn = origin.conn;
+    this.tcp = origin.tcp;
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst);
-    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    ws.on('pong', () => (this.alive = true));
-    ws.on('close', (code) => this.onClose(code));
+    (ws as OwnedSocket)[CONNECTION] = this;
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('close', onClose);
+    ws.on('error', onError);
   }
 
-  /** Send a serialized frame; a socket whose outgoing buffer grows past the limit is closed 4002. */
+  /**
+   * Log a line about this connection. Its identity goes in as fields rather than through a pino
+   * child per socket: a child logger costs about a kilobyte for as long as the socket lives.
+   */
+  log(level: LogLevel, fields: Record<string, unknown>, message: string): void {
+    this.deps.logger[level]({ reqId: this.reqId, conn: this.conn, peer: this.peerId, ...fields }, message);
+  }
+
+  /** Queue a serialized frame; it is written when the tick ends (false if the socket is closed). */
   send(frame: string): boolean {
     if (this.closed) return false;
-    this.ws.send(frame);
-    if (this.ws.bufferedAmount > this.deps.config.limits.slowConsumerBytes) {
-      this.deps.metrics.drop('slow-consumer');
-      this.close(CLOSE_CODES.slowConsumer);
-      return false;
+    if (!this.corked) {
+      this.corked = true;
+      this.tcp.cork();
+      if (corked.push(this) === 1) process.nextTick(flushCorked);
     }
+    this.ws.send(frame);
     return true;
+  }
+
+  /** Write what this tick queued; a socket whose outgoing buffer stays past the limit is closed 4002. */
+  flush(): void {
+    this.corked = false;
+    this.tcp.uncork();
+    if (this.closed || this.ws.bufferedAmount <= this.deps.config.limits.slowConsumerBytes) return;
+    this.deps.metrics.drop('slow-consumer');
+    this.close(CLOSE_CODES.slowConsumer);
   }
 
   replace(): void {
@@ -82,7 +159,7 @@ export class Connection implements Outlet {
   close(code: CloseCode): void {
     if (this.closed) return;
     this.closed = true;
-    this.log.info({ code }, 'closing connection');
+    this.log('info', { code }, 'closing connection');
     this.detach();
     this.ws.close(code, CLOSE_REASONS[code as keyof typeof CLOSE_REASONS] ?? '');
   }
@@ -91,7 +168,7 @@ export class Connection implements Outlet {
   heartbeat(): void {
     if (this.closed) return;
     if (!this.alive) {
-      this.log.info('heartbeat lost, terminating');
+      this.log('info', {}, 'heartbeat lost, terminating');
       this.awayReason = 'timeout';
       this.closed = true;
       this.detach();
@@ -102,7 +179,7 @@ export class Connection implements Outlet {
     this.ws.ping();
   }
 
-  private onFrame(data: RawData, isBinary: boolean): void {
+  onFrame(data: RawData, isBinary: boolean): void {
     this.alive = true;
     if (this.closed) return;
     try {
@@ -116,8 +193,9 @@ export class Connection implements Outlet {
       }
       const text = data.toString();
       if (this.pending) {
-        if (this.backlog.length >= this.deps.config.limits.rateBurst) this.rateLimited();
-        else this.backlog.push(text);
+        const backlog = (this.backlog ??= []);
+        if (backlog.length >= this.deps.config.limits.rateBurst) this.rateLimited();
+        else backlog.push(text);
         return;
       }
       this.handle(text);
@@ -128,14 +206,14 @@ export class Connection implements Outlet {
 
   private handle(text: string): void {
     const startedAt = ++this.frameCount % LATENCY_SAMPLE_EVERY === 0 ? performance.now() : -1;
-    const parsed = parseClientMessage(text);
+    const parsed = decodeClientFrame(text);
     if (!parsed.ok) {
       this.invalid(parsed.error.code, parsed.error.message, parsed.error.ref);
       return;
     }
     const message = parsed.message;
     this.deps.metrics.message(message.type);
-    if (this.debug) this.log.debug({ type: message.type }, 'frame');
+    if (this.deps.logFrames) this.log('debug', { type: message.type }, 'frame');
     const session = this.session;
     if (message.type === 'hello') {
       this.hello(message.v, message.resume, message.ref);
@@ -173,8 +251,8 @@ export class Connection implements Outlet {
     }
     const { session, resumed } = this.deps.relay.greet(this, resume, ref);
     this.session = session;
-    this.log = this.log.child({ peer: session.peerId });
-    this.log.info({ resumed }, 'greeted');
+    this.peerId = session.peerId;
+    this.log('info', { resumed }, 'greeted');
   }
 
   /** Ticket verification is async: hold later frames back so they are handled in order. */
@@ -188,7 +266,7 @@ export class Connection implements Outlet {
         if (check.ok) {
           this.deps.relay.join(session, message);
         } else {
-          this.log.info({ room: message.room, reason: check.reason }, 'join refused: ticket');
+          this.log('info', { room: message.room, reason: check.reason }, 'join refused: ticket');
           this.deps.metrics.drop('unauthorized');
           this.send(errorFrame('unauthorized', `join ticket ${check.reason}`, message.ref));
         }
@@ -202,8 +280,9 @@ export class Connection implements Outlet {
 
   private drainBacklog(): void {
     // handle() may start another ticket check; the rest then waits for it, still in order.
-    while (!this.pending && !this.closed && this.backlog.length > 0) {
-      const next = this.backlog.shift() as string;
+    const backlog = this.backlog;
+    while (!this.pending && !this.closed && backlog !== null && backlog.length > 0) {
+      const next = backlog.shift() as string;
       try {
         this.handle(next);
       } catch (error) {
@@ -229,7 +308,7 @@ export class Connection implements Outlet {
 
   /** A bug of ours while handling a frame: answer `internal`, keep the socket. */
   private fault(error: unknown): void {
-    this.log.error({ err: error }, 'error while handling a frame');
+    this.log('error', { err: error }, 'error while handling a frame');
     this.deps.metrics.drop('internal');
     this.send(errorFrame('internal', 'internal error; the frame was dropped'));
   }
@@ -240,16 +319,16 @@ export class Connection implements Outlet {
     if (session) this.deps.relay.disconnected(session, this, this.awayReason);
   }
 
-  private onClose(code: number): void {
+  onClose(code: number): void {
     this.closed = true;
-    this.backlog = [];
+    this.backlog = null;
     try {
       this.detach();
     } catch (error) {
-      this.log.error({ err: error }, 'error while detaching a closed socket');
+      this.log('error', { err: error }, 'error while detaching a closed socket');
     }
     this.deps.metrics.closed(code);
-    this.log.info({ code }, 'connection closed');
+    this.log('info', { code }, 'connection closed');
     this.deps.onClosed(this);
   }
 

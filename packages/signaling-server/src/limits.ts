@@ -1,3 +1,6 @@
+/** One clock for every bucket (a bound `performance.now` per bucket would cost a function object per socket). */
+const monotonicNow = (): number => performance.now();
+
 /**
  * A token bucket: `capacity` tokens, refilled at `ratePerSecond`. One frame costs one token.
  * `strikes` counts frames refused since the bucket was last full, so a client that bursts once in
@@ -11,7 +14,7 @@ export class TokenBucket {
   constructor(
     private readonly ratePerSecond: number,
     private readonly capacity: number,
-    private readonly now: () => number = performance.now.bind(performance),
+    private readonly now: () => number = monotonicNow,
   ) {
     this.tokens = capacity;
     this.last = this.now();

@@ -28,7 +28,7 @@ export interface ProfileSummary {
 }
 
 function packageOf(url: string): string {
-  if (!url) return '(native/V8)';
+  if (!url) return 'native/V8';
   if (url.startsWith('node:')) return 'node core';
   const nm = url.lastIndexOf('node_modules/');
   if (nm >= 0) {
@@ -63,7 +63,8 @@ export function summarizeProfile(profile: CpuProfile, top = 20, window?: readonl
       continue;
     }
     const file = frame.url.split('/').slice(-1)[0] ?? '';
-    const name = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1} [${packageOf(frame.url)}]`;
+    const where = file ? ` ${file}:${frame.lineNumber + 1}` : '';
+    const name = `${frame.functionName || '(anonymous)'}${where} [${packageOf(frame.url)}]`;
     fn.set(name, (fn.get(name) ?? 0) + micros);
     pkg.set(packageOf(frame.url), (pkg.get(packageOf(frame.url)) ?? 0) + micros);
   }

@@ -18,7 +18,7 @@ export interface Stamped {
   command: string;
 }
 
-export type SizeResults = { benchmark: 'size'; budgetBytes: number; entries: SizeEntry[] };
+export type SizeResults = { benchmark: 'size'; targetBytes?: number; budgetBytes: number; entries: SizeEntry[] };
 
 /** One colour per contender across all charts: baselines grey, Peerchart blue. */
 const COLORS: Record<string, string> = {
@@ -66,20 +66,24 @@ export function relayTables(results: RelayResults & Stamped): string {
 }
 
 export function profileTables(results: RelayResults): string {
-  if (!results.profiles?.length) return '_No profiled runs in this result (run with `--profile`)._';
-  const lines: string[] = [];
+  if (!results.profiles?.length) return '_No profiled runs in this result (it was run with `--no-profile`)._';
+  const lines = [
+    `One extra run per configuration of the bare relay and of Peerchart under \`node --cpu-prof\`; self time of the measured window only, as a share of the server's busy time. "native/V8" is mostly the \`writev\` system call that sends frames, plus garbage collection.`,
+    '',
+    '| server | config | msgs/s | server µs CPU/msg | busy time by package | top functions (self time) |',
+    '|---|---|---:|---:|---|---|',
+  ];
   for (const run of results.profiles) {
+    const packages = run.profile.byPackage.slice(0, 5).map((row) => `${row.name} ${row.pct}%`).join(', ');
+    const functions = run.profile.byFunction
+      .slice(0, 6)
+      .map((row) => `\`${row.name.replace(/ \[(.*)\]$/, '')}\` (${/\[(.*)\]$/.exec(row.name)?.[1] ?? '?'}) ${row.pct}%`)
+      .join(', ');
     lines.push(
-      `**${CONTENDER_LABELS[run.contender]}, P=${run.pairs} W=${run.window}** — ${Math.round(run.messagesPerSecond).toLocaleString('en-US')} msgs/s, ` +
-        `${num(run.cpuMicrosPerMessage)} µs server CPU per message. Busy time by package: ` +
-        run.profile.byPackage.slice(0, 6).map((row) => `${row.name} ${row.pct}%`).join(', ') +
-        '. Top functions (self time): ' +
-        run.profile.byFunction.slice(0, 8).map((row) => `\`${row.name}\` ${row.pct}%`).join(', ') +
-        '.',
-      '',
+      `| ${CONTENDER_LABELS[run.contender]} | P=${run.pairs}, W=${run.window} | ${Math.round(run.messagesPerSecond).toLocaleString('en-US')} | ${num(run.cpuMicrosPerMessage)} | ${packages} | ${functions} |`,
     );
   }
-  return lines.join('\n').trimEnd();
+  return lines.join('\n');
 }
 
 export function relayChart(results: RelayResults): string {
@@ -144,7 +148,7 @@ export function sizeTable(results: SizeResults & Stamped): string {
   const lines = [
     machineLine(results),
     '',
-    `esbuild, browser ESM, minified; gzip level 9. Budget for core: ${kb(results.budgetBytes)}.`,
+    `esbuild, browser ESM, minified; gzip level 9. Core's target: ${kb(results.targetBytes ?? results.budgetBytes)}; the budget CI enforces today: ${kb(results.budgetBytes)}.`,
     '',
     '| bundle | imports | minified | min + gzip |',
     '|---|---|---:|---:|',
@@ -156,7 +160,7 @@ export function sizeTable(results: SizeResults & Stamped): string {
 export function sizeChart(results: SizeResults): string {
   return renderBarChart({
     title: 'Browser bundle, minified + gzipped (KB, lower is better)',
-    subtitle: `esbuild ESM, gzip -9; core budget ${kb(results.budgetBytes)}`,
+    subtitle: `esbuild ESM, gzip -9; dashed: core's target (${kb(results.targetBytes ?? results.budgetBytes)})`,
     yLabel: 'KB',
     colors: colorsBy(Object.fromEntries(results.entries.map((entry) => [entry.id, entry.label]))),
     groups: [
@@ -165,7 +169,7 @@ export function sizeChart(results: SizeResults): string {
         bars: results.entries.map((entry) => ({ series: entry.label, value: entry.gzipBytes / 1024, text: (entry.gzipBytes / 1024).toFixed(1) })),
       },
     ],
-    reference: { value: results.budgetBytes / 1024, label: `core budget ${kb(results.budgetBytes)}` },
+    reference: { value: (results.targetBytes ?? results.budgetBytes) / 1024, label: `core target ${kb(results.targetBytes ?? results.budgetBytes)}` },
   });
 }
 

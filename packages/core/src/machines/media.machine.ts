@@ -1,5 +1,6 @@
 import { assign, setup, type SnapshotFrom } from 'xstate';
 import { displayMedia, holdStream, stopTracks, userMedia } from '../actors/user-media.js';
+import type { RoomCommand } from '../commands.js';
 import type { Implementations } from '../implementations.js';
 import type { LocalMediaView, ViewError } from '../view.js';
 
@@ -15,17 +16,9 @@ export interface MediaInput {
   getDisplayMedia: Implementations['getDisplayMedia'];
 }
 
+/** The room's media commands, forwarded as they are, and what the media actors report. */
 export type MediaEvent =
-  | { type: 'MEDIA.RETRY' }
-  | { type: 'MEDIA.RECEIVE_ONLY' }
-  | { type: 'MEDIA.AUDIO_ONLY' }
-  | { type: 'MIC.MUTE' }
-  | { type: 'MIC.UNMUTE' }
-  | { type: 'CAMERA.OFF' }
-  | { type: 'CAMERA.ON' }
-  | { type: 'CAMERA.SWITCH'; deviceId?: string }
-  | { type: 'SCREEN.START' }
-  | { type: 'SCREEN.STOP' }
+  | Extract<RoomCommand, { type: `${'MEDIA' | 'MIC' | 'CAMERA' | 'SCREEN'}.${string}` }>
   | { type: 'MEDIA.TRACK_ENDED'; stream: MediaStream }
   /** Stop every track; the machine ends. */
   | { type: 'MEDIA.RELEASE' };

@@ -174,14 +174,8 @@ export interface RemoteMediaState extends MediaState {
   screenStreamId: string | null;
 }
 
-export interface PeerContext {
-  peerId: string;
-  name: string;
-  polite: boolean;
-  initiator: boolean;
-  iceServers: RTCIceServer[];
-  localStream: MediaStream | null;
-  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+export interface PeerContext extends Omit<PeerInput, 'timing'> {
+  /** The input's timing over DEFAULT_PEER_TIMING. */
   timing: PeerTiming;
 
   // negotiation
@@ -278,6 +272,63 @@ function initialContext(input: PeerInput): PeerContext {
   };
 }
 
+// ── Pieces of configuration that several states share ──
+
+type LocalSetEvent = Extract<PeerEvent, { type: 'PC.LOCAL_SET' }>;
+
+/** A negotiation step failed: close with `peer/negotiation-failed`, telling the remote. */
+const negotiationStepFailed = (op: PcOperation) =>
+  ({
+    guard: { type: 'failed', params: { op } },
+    target: '#peer.closed',
+    actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
+  }) as const;
+
+/** A remote offer while ours is being made or awaits its answer: perfect negotiation's collision. */
+const offerCollision = [
+  {
+    guard: 'isPolite',
+    target: 'settingRemoteOffer',
+    description: 'Collision, polite: roll our offer back, answer theirs',
+    actions: ['acceptRemoteOffer', 'rememberAbandonedOffer'],
+  },
+  { description: 'Collision, impolite: ignore their offer', actions: 'ignoreRemoteOffer' },
+] as const;
+
+const applyLocalDescription = {
+  type: 'command',
+  params: ({ context }: { context: PeerContext }): PcCommand[] => [{ type: 'PC.SET_LOCAL', description: context.localDescription! }],
+} as const;
+
+const applyRemoteDescription = {
+  type: 'command',
+  params: ({ context }: { context: PeerContext }): PcCommand[] => [{ type: 'PC.SET_REMOTE', description: context.remoteDescription! }],
+} as const;
+
+const remoteAnswerApplied = ['applyBufferedCandidates', 'remoteDescriptionApplied', 'completeNegotiation'] as const;
+
+/** sendingAnswer: PEER.SIGNAL answer, then the candidates held meanwhile; the exchange is complete. */
+const sendAnswer = [
+  {
+    type: 'signal',
+    params: ({ context, event }: { context: PeerContext; event: LocalSetEvent }): SignalMessage[] => [
+      { type: 'answer', sdp: event.description.sdp },
+      ...heldCandidates(context),
+    ],
+  },
+  'clearHeldCandidates',
+  'completeNegotiation',
+] as const;
+
+/** PC.CONNECTION_STATE → the connection region's state for it (the state is mirrored on the way). */
+const connectionBecomes = {
+  connecting: { guard: 'isConnecting', target: 'connecting', actions: 'mirrorConnectionState' },
+  connected: { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
+  disconnected: { guard: 'isDisconnected', target: 'disconnected', actions: 'mirrorConnectionState' },
+  failed: { guard: 'isFailed', target: 'restarting', actions: 'mirrorConnectionState' },
+  closed: { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+} as const;
+
 export const peerMachine = setup({
   types: {
     context: {} as PeerContext,
@@ -295,7 +346,7 @@ export const peerMachine = setup({
       if (self._parent) enqueue.sendParent(params);
     }),
     /** Send signaling messages (in order) to the remote peer, via the parent. */
-    signal: enqueueActions(({ enqueue, self, context }, params: SignalMessage[]) => {
+    signal: enqueueActions(({ enqueue, self, context }, params: readonly SignalMessage[]) => {
       if (!self._parent) return;
       for (const message of params) enqueue.sendParent({ type: 'PEER.SIGNAL', peerId: context.peerId, message });
     }),
@@ -315,6 +366,17 @@ export const peerMachine = setup({
       closeReason: 'negotiation-failed' as const,
       error: peerError('peer/negotiation-failed', event.type === 'PC.OP_FAILED' ? `${event.op}: ${event.message}` : undefined),
     })),
+    /** A remote candidate before any remote description: kept for `applyBufferedCandidates`. */
+    bufferRemoteCandidate: assign({
+      remoteCandidates: ({ context, event }) =>
+        event.type === 'SIGNAL.CANDIDATE' ? [...context.remoteCandidates, event.candidate] : context.remoteCandidates,
+    }),
+    /** A camera/microphone track (or none) for the pc: addTrack or replaceTrack, it decides. */
+    setTrack: enqueueActions(({ enqueue, event }) => {
+      if (event.type === 'LOCAL.SET_TRACK') {
+        enqueue.sendTo('pc', { type: 'PC.SET_TRACK', kind: event.kind, track: event.track, stream: event.stream });
+      }
+    }),
     /** A remote description exists from now on (the buffered candidates were sent with `applyBufferedCandidates`). */
     remoteDescriptionApplied: assign({ hasRemoteDescription: true, remoteCandidates: [] }),
     /** Candidates that came before any remote description, applied now that one exists. */
@@ -333,7 +395,7 @@ export const peerMachine = setup({
       connectionState: ({ context, event }) => (event.type === 'PC.CONNECTION_STATE' ? event.state : context.connectionState),
     }),
     loseTransport: assign({ closeReason: 'transport-lost', error: peerError('peer/transport-lost') }),
-    /** Tell the remote what we send; stream ids let it tell our camera from our screen. */
+    /** The chat outbox went out on the newly opened channel. */
     clearOutbox: assign({ outbox: [] }),
   },
   guards: {
@@ -435,7 +497,7 @@ export const peerMachine = setup({
             // The remote may be faster than our setup: keep its offer and candidates for later.
             'SIGNAL.OFFER': { actions: assign({ earlyOffer: ({ event }) => event.sdp }) },
             'SIGNAL.CANDIDATE': {
-              actions: assign({ remoteCandidates: ({ context, event }) => [...context.remoteCandidates, event.candidate] }),
+              actions: 'bufferRemoteCandidate',
             },
           },
         },
@@ -450,7 +512,7 @@ export const peerMachine = setup({
               },
               {
                 description: 'No remote description yet: buffer the candidate',
-                actions: assign({ remoteCandidates: ({ context, event }) => [...context.remoteCandidates, event.candidate] }),
+                actions: 'bufferRemoteCandidate',
               },
             ],
             'PC.ICE_CANDIDATE': [
@@ -480,10 +542,7 @@ export const peerMachine = setup({
                 guard: 'addsSender',
                 description: 'No sender of that kind yet: addTrack, which needs a new offer',
                 actions: [
-                  {
-                    type: 'command',
-                    params: ({ event }) => [{ type: 'PC.SET_TRACK', kind: event.kind, track: event.track, stream: event.stream }],
-                  },
+                  'setTrack',
                   assign({
                     localSenders: ({ context, event }) => ({ ...context.localSenders, [event.kind]: true }),
                     negotiationPending: true,
@@ -492,10 +551,7 @@ export const peerMachine = setup({
               },
               {
                 description: 'replaceTrack on the existing sender: no renegotiation',
-                actions: {
-                  type: 'command',
-                  params: ({ event }) => [{ type: 'PC.SET_TRACK', kind: event.kind, track: event.track, stream: event.stream }],
-                },
+                actions: 'setTrack',
               },
             ],
             'LOCAL.ADD_SCREEN': {
@@ -619,27 +675,12 @@ export const peerMachine = setup({
                       target: 'settingLocalOffer',
                       actions: assign({ localDescription: ({ event }) => ({ type: 'offer' as const, sdp: event.sdp }) }),
                     },
-                    'PC.OP_FAILED': {
-                      guard: { type: 'failed', params: { op: 'createOffer' } },
-                      target: '#peer.closed',
-                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
-                    },
-                    'SIGNAL.OFFER': [
-                      {
-                        guard: 'isPolite',
-                        target: 'settingRemoteOffer',
-                        description: 'Collision, polite: roll our offer back, answer theirs',
-                        actions: ['acceptRemoteOffer', 'rememberAbandonedOffer'],
-                      },
-                      { description: 'Collision, impolite: ignore their offer', actions: 'ignoreRemoteOffer' },
-                    ],
+                    'PC.OP_FAILED': negotiationStepFailed('createOffer'),
+                    'SIGNAL.OFFER': offerCollision,
                   },
                 },
                 settingLocalOffer: {
-                  entry: {
-                    type: 'command',
-                    params: ({ context }) => [{ type: 'PC.SET_LOCAL', description: context.localDescription! }],
-                  },
+                  entry: applyLocalDescription,
                   on: {
                     'PC.LOCAL_SET': {
                       guard: 'isLocalOffer',
@@ -656,20 +697,8 @@ export const peerMachine = setup({
                         'clearHeldCandidates',
                       ],
                     },
-                    'PC.OP_FAILED': {
-                      guard: { type: 'failed', params: { op: 'setLocalOffer' } },
-                      target: '#peer.closed',
-                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
-                    },
-                    'SIGNAL.OFFER': [
-                      {
-                        guard: 'isPolite',
-                        target: 'settingRemoteOffer',
-                        description: 'Collision, polite: roll our offer back, answer theirs',
-                        actions: ['acceptRemoteOffer', 'rememberAbandonedOffer'],
-                      },
-                      { description: 'Collision, impolite: ignore their offer', actions: 'ignoreRemoteOffer' },
-                    ],
+                    'PC.OP_FAILED': negotiationStepFailed('setLocalOffer'),
+                    'SIGNAL.OFFER': offerCollision,
                   },
                 },
                 awaitingAnswer: {
@@ -681,41 +710,26 @@ export const peerMachine = setup({
                         ignoreOffer: false,
                       }),
                     },
-                    'SIGNAL.OFFER': [
-                      {
-                        guard: 'isPolite',
-                        target: 'settingRemoteOffer',
-                        description: 'Collision, polite: roll our offer back, answer theirs',
-                        actions: ['acceptRemoteOffer', 'rememberAbandonedOffer'],
-                      },
-                      { description: 'Collision, impolite: ignore their offer', actions: 'ignoreRemoteOffer' },
-                    ],
+                    'SIGNAL.OFFER': offerCollision,
                   },
                 },
                 settingRemoteAnswer: {
-                  entry: {
-                    type: 'command',
-                    params: ({ context }) => [{ type: 'PC.SET_REMOTE', description: context.remoteDescription! }],
-                  },
+                  entry: applyRemoteDescription,
                   on: {
                     'PC.REMOTE_SET': [
                       {
                         guard: and(['isRemoteAnswer', 'negotiationPending']),
                         target: 'creatingOffer',
                         description: 'Answer applied; offer the changes made meanwhile',
-                        actions: ['applyBufferedCandidates', 'remoteDescriptionApplied', 'completeNegotiation'],
+                        actions: remoteAnswerApplied,
                       },
                       {
                         guard: 'isRemoteAnswer',
                         target: 'stable',
-                        actions: ['applyBufferedCandidates', 'remoteDescriptionApplied', 'completeNegotiation'],
+                        actions: remoteAnswerApplied,
                       },
                     ],
-                    'PC.OP_FAILED': {
-                      guard: { type: 'failed', params: { op: 'setRemoteAnswer' } },
-                      target: '#peer.closed',
-                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
-                    },
+                    'PC.OP_FAILED': negotiationStepFailed('setRemoteAnswer'),
                     'SIGNAL.OFFER': {
                       target: 'settingRemoteOffer',
                       description: 'Not a collision (isSettingRemoteAnswerPending): applied right after the answer',
@@ -724,21 +738,14 @@ export const peerMachine = setup({
                   },
                 },
                 settingRemoteOffer: {
-                  entry: {
-                    type: 'command',
-                    params: ({ context }) => [{ type: 'PC.SET_REMOTE', description: context.remoteDescription! }],
-                  },
+                  entry: applyRemoteDescription,
                   on: {
                     'PC.REMOTE_SET': {
                       guard: 'isRemoteOffer',
                       target: 'creatingAnswer',
                       actions: ['applyBufferedCandidates', 'remoteDescriptionApplied'],
                     },
-                    'PC.OP_FAILED': {
-                      guard: { type: 'failed', params: { op: 'setRemoteOffer' } },
-                      target: '#peer.closed',
-                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
-                    },
+                    'PC.OP_FAILED': negotiationStepFailed('setRemoteOffer'),
                   },
                 },
                 creatingAnswer: {
@@ -748,58 +755,27 @@ export const peerMachine = setup({
                       target: 'settingLocalAnswer',
                       actions: assign({ localDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }) }),
                     },
-                    'PC.OP_FAILED': {
-                      guard: { type: 'failed', params: { op: 'createAnswer' } },
-                      target: '#peer.closed',
-                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
-                    },
+                    'PC.OP_FAILED': negotiationStepFailed('createAnswer'),
                   },
                 },
                 settingLocalAnswer: {
-                  entry: {
-                    type: 'command',
-                    params: ({ context }) => [{ type: 'PC.SET_LOCAL', description: context.localDescription! }],
-                  },
+                  entry: applyLocalDescription,
                   on: {
                     'PC.LOCAL_SET': [
                       {
                         guard: and(['isLocalAnswer', 'negotiationPending']),
                         target: 'creatingOffer',
                         description: 'sendingAnswer, then offer the changes made meanwhile',
-                        actions: [
-                          {
-                            type: 'signal',
-                            params: ({ context, event }) => [
-                              { type: 'answer', sdp: event.description.sdp },
-                              ...heldCandidates(context),
-                            ],
-                          },
-                          'clearHeldCandidates',
-                          'completeNegotiation',
-                        ],
+                        actions: sendAnswer,
                       },
                       {
                         guard: 'isLocalAnswer',
                         target: 'stable',
                         description: 'sendingAnswer: PEER.SIGNAL answer, then the candidates held meanwhile',
-                        actions: [
-                          {
-                            type: 'signal',
-                            params: ({ context, event }) => [
-                              { type: 'answer', sdp: event.description.sdp },
-                              ...heldCandidates(context),
-                            ],
-                          },
-                          'clearHeldCandidates',
-                          'completeNegotiation',
-                        ],
+                        actions: sendAnswer,
                       },
                     ],
-                    'PC.OP_FAILED': {
-                      guard: { type: 'failed', params: { op: 'setLocalAnswer' } },
-                      target: '#peer.closed',
-                      actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
-                    },
+                    'PC.OP_FAILED': negotiationStepFailed('setLocalAnswer'),
                   },
                 },
               },
@@ -814,21 +790,21 @@ export const peerMachine = setup({
                 new: {
                   on: {
                     'PC.CONNECTION_STATE': [
-                      { guard: 'isConnecting', target: 'connecting', actions: 'mirrorConnectionState' },
-                      { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
-                      { guard: 'isDisconnected', target: 'disconnected', actions: 'mirrorConnectionState' },
-                      { guard: 'isFailed', target: 'restarting', actions: 'mirrorConnectionState' },
-                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                      connectionBecomes.connecting,
+                      connectionBecomes.connected,
+                      connectionBecomes.disconnected,
+                      connectionBecomes.failed,
+                      connectionBecomes.closed,
                     ],
                   },
                 },
                 connecting: {
                   on: {
                     'PC.CONNECTION_STATE': [
-                      { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
-                      { guard: 'isDisconnected', target: 'disconnected', actions: 'mirrorConnectionState' },
-                      { guard: 'isFailed', target: 'restarting', actions: 'mirrorConnectionState' },
-                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                      connectionBecomes.connected,
+                      connectionBecomes.disconnected,
+                      connectionBecomes.failed,
+                      connectionBecomes.closed,
                     ],
                   },
                 },
@@ -843,14 +819,9 @@ export const peerMachine = setup({
                   exit: { type: 'command', params: [{ type: 'PC.STATS_STOP' }] },
                   on: {
                     'PC.CONNECTION_STATE': [
-                      { guard: 'isDisconnected', target: 'disconnected', actions: 'mirrorConnectionState' },
-                      {
-                        guard: 'isFailed',
-                        target: 'restarting',
-                        description: 'failed: restart ICE at once',
-                        actions: 'mirrorConnectionState',
-                      },
-                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                      connectionBecomes.disconnected,
+                      { ...connectionBecomes.failed, description: 'failed: restart ICE at once' },
+                      connectionBecomes.closed,
                     ],
                   },
                 },
@@ -858,14 +829,9 @@ export const peerMachine = setup({
                   after: { disconnectedGrace: 'restarting' },
                   on: {
                     'PC.CONNECTION_STATE': [
-                      { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
-                      {
-                        guard: 'isFailed',
-                        target: 'restarting',
-                        description: 'failed: restart ICE at once',
-                        actions: 'mirrorConnectionState',
-                      },
-                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                      connectionBecomes.connected,
+                      { ...connectionBecomes.failed, description: 'failed: restart ICE at once' },
+                      connectionBecomes.closed,
                     ],
                   },
                 },
@@ -893,8 +859,8 @@ export const peerMachine = setup({
                   },
                   on: {
                     'PC.CONNECTION_STATE': [
-                      { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
-                      { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+                      connectionBecomes.connected,
+                      connectionBecomes.closed,
                       { description: 'Still trying: the backoff timer decides', actions: 'mirrorConnectionState' },
                     ],
                     'PC.ICE_CONNECTION_STATE': {
@@ -960,6 +926,7 @@ function pickMediaState(event: MediaState): MediaState {
   return { audioMuted: event.audioMuted, videoOff: event.videoOff, screen: event.screen };
 }
 
+/** Tell the remote what we send; stream ids let it tell our camera from our screen. */
 function mediaStateMessage(context: PeerContext): MediaStatePeerMessage {
   return {
     type: 'media-state',

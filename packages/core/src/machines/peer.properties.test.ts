@@ -1,65 +1,31 @@
 /**
- * Properties of the peer machine over thousands of random event sequences, stepped with the PURE
- * `initialTransition` / `transition` from xstate (no actor runs, nothing is executed). The test
+ * Properties of the peer machine over thousands of random event sequences, stepped PURELY, as with
+ * xstate's `initialTransition` / `transition` (no actor runs, nothing is executed; see
+ * test-support/pure-step.ts for why not those two themselves). The test
  * plays the RTCPeerConnection itself: a model that executes the `PC.*` commands the machine emits,
  * strictly in order like the real pc actor, and answers with success, failure or nothing yet;
  * between those, anything the outside world or the connection may send arrives at random.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition, type AnyEventObject } from 'xstate';
+import { type AnyEventObject } from 'xstate';
 import type { PcCommand, PcEvent } from '../actors/peer-connection.js';
-import { peerMachine, type PeerEvent, type PeerInput, type PeerParentMessage, type SignalMessage } from './peer.machine.js';
+import { pureStepper, type PureStep, type PureStepper } from '../test-support/pure-step.js';
+import {
+  COMMAND_EVENTS,
+  CONNECTION_EVENTS,
+  purePeerInput,
+  purePeerMachine as machine,
+  STUB_CAMERA,
+  TIMER_EVENTS,
+} from '../test-support/peer-events.js';
+import type { PeerEvent, PeerParentMessage, SignalMessage } from './peer.machine.js';
 
-// Parent messages become observable actions instead of going to a (non-existent) parent.
-const machine = peerMachine.provide({ actions: { signal: () => {}, notifyParent: () => {} } });
-type Snapshot = ReturnType<typeof initialTransition<typeof machine>>[0];
-type Action = ReturnType<typeof transition<typeof machine>>[1][number];
-
-const fakeTrack = (kind: 'audio' | 'video', id: string) => ({ kind, id }) as unknown as MediaStreamTrack;
-const fakeStream = (id: string, tracks: MediaStreamTrack[]) => ({ id, getTracks: () => tracks }) as unknown as MediaStream;
-const camera = fakeStream('cam', [fakeTrack('audio', 'mic'), fakeTrack('video', 'cam-video')]);
-const screen = fakeStream('screen', [fakeTrack('video', 'screen-video')]);
-const remote = fakeStream('remote-cam', [fakeTrack('audio', 'r-mic')]);
-
-const after = (state: string, delay: string) => ({ type: `xstate.after.${delay}.peer.active.session.connection.${state}` });
+type Snapshot = PureStep<typeof machine>[0];
+type Action = PureStep<typeof machine>[1][number];
 
 /** Everything that may arrive unasked: from the room, from the remote, from the connection, from timers. */
-const UNSOLICITED: ReadonlyArray<PeerEvent | AnyEventObject> = [
-  { type: 'SIGNAL.OFFER', sdp: 'remote-offer' },
-  { type: 'SIGNAL.ANSWER', sdp: 'remote-answer' },
-  { type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0' } },
-  { type: 'SIGNAL.CANDIDATE', candidate: null },
-  { type: 'SIGNAL.BYE' },
-  { type: 'LOCAL.SET_TRACK', kind: 'video', track: fakeTrack('video', 'cam2'), stream: camera },
-  { type: 'LOCAL.SET_TRACK', kind: 'audio', track: null, stream: null },
-  { type: 'LOCAL.ADD_SCREEN', track: fakeTrack('video', 'screen-video'), stream: screen },
-  { type: 'LOCAL.REMOVE_SCREEN' },
-  { type: 'LOCAL.MEDIA_STATE', audioMuted: true, videoOff: false, screen: false },
-  { type: 'CHAT.SEND', id: 'c1', text: 'hi', at: 1 },
-  { type: 'HANGUP' },
-  { type: 'RESTART_ICE' },
-  { type: 'RENEGOTIATE' },
-  { type: 'PC.ICE_CANDIDATE', candidate: { candidate: 'candidate:2 1 udp 1 10.0.0.2 9 typ host', sdpMid: '0' } },
-  { type: 'PC.ICE_CANDIDATE', candidate: null },
-  { type: 'PC.NEGOTIATION_NEEDED' },
-  ...(['new', 'connecting', 'connected', 'disconnected', 'failed', 'closed'] as const).map(
-    (state): PcEvent => ({ type: 'PC.CONNECTION_STATE', state }),
-  ),
-  { type: 'PC.ICE_CONNECTION_STATE', state: 'connected' },
-  { type: 'PC.ICE_CONNECTION_STATE', state: 'checking' },
-  { type: 'PC.SIGNALING_STATE', state: 'stable' },
-  { type: 'PC.DATA_OPEN' },
-  { type: 'PC.DATA_CLOSED' },
-  { type: 'PC.DATA_MESSAGE', message: { type: 'chat', id: 'r1', text: 'yo', at: 2 } },
-  { type: 'PC.DATA_MESSAGE', message: { type: 'media-state', audioMuted: true, videoOff: true, screen: false } },
-  { type: 'PC.DATA_INVALID', reason: 'not json' },
-  { type: 'PC.REMOTE_STREAM', streamId: 'remote-cam', stream: remote },
-  { type: 'PC.REMOTE_TRACK_REMOVED', streamId: 'remote-cam', trackId: 'r-mic', streamEmpty: true },
-  { type: 'PC.STATS', sample: { at: 1, rttMs: 5, inboundKbps: 1, outboundKbps: 1, packetLossPct: 0 } },
-  after('disconnected', 'disconnectedGrace'),
-  after('restarting', 'iceRestartBackoff'),
-];
+const UNSOLICITED: ReadonlyArray<PeerEvent | AnyEventObject> = [...COMMAND_EVENTS, ...CONNECTION_EVENTS, ...TIMER_EVENTS];
 
 /** The RTCPeerConnection as the machine expects it: commands run one after another, in order. */
 class PcModel {
@@ -151,6 +117,7 @@ interface Run {
   signals: SignalMessage[];
   parent: PeerParentMessage[];
   pc: PcModel;
+  stepper: PureStepper<typeof machine>;
   /** Actions emitted by events that arrived after the machine was done (must be none). */
   postDoneActions: number;
   /** `status:value` after each of those events. */
@@ -163,23 +130,13 @@ const HANGUP_INDEX = UNSOLICITED.findIndex((event) => event.type === 'HANGUP');
 
 /**
  * Feed one random sequence, then an epilogue: HANGUP, then the first events of the sequence again
- * (which must all bounce off `closed`).
+ * (which must all bounce off `closed`). Returns the stepper too, for probing the snapshots reached.
  */
 function simulate(inputFlags: InputFlags, steps: Step[]): Run {
-  const input: PeerInput = {
-    peerId: 'remote',
-    name: 'Remote',
-    polite: inputFlags.polite,
-    initiator: inputFlags.initiator,
-    iceServers: [],
-    localStream: inputFlags.withCamera ? camera : null,
-    createPeerConnection: () => {
-      throw new Error('pure test: no connection is ever built');
-    },
-    timing: { iceRestartMaxAttempts: 2 },
-  };
+  const input = purePeerInput({ ...inputFlags, localStream: inputFlags.withCamera ? STUB_CAMERA : null });
+  const stepper = pureStepper(machine, input);
   const pc = new PcModel();
-  const run: Run = { snapshots: [], signals: [], parent: [], pc, postDoneActions: 0, valueAfterDone: [] };
+  const run: Run = { snapshots: [], signals: [], parent: [], pc, stepper, postDoneActions: 0, valueAfterDone: [] };
   const observe = (actions: Action[]) => {
     pc.take(actions);
     for (const action of actions) {
@@ -187,16 +144,16 @@ function simulate(inputFlags: InputFlags, steps: Step[]): Run {
       if (action.type === 'notifyParent') run.parent.push(action.params as PeerParentMessage);
     }
   };
-  let [snapshot, actions] = initialTransition(machine, input);
+  let [snapshot, actions] = stepper.initial();
   observe(actions);
   const feed = (event: AnyEventObject) => {
     if (snapshot.status === 'done') {
-      [snapshot, actions] = transition(machine, snapshot, event as PeerEvent);
+      [snapshot, actions] = stepper.step(snapshot, event as PeerEvent);
       run.postDoneActions += actions.length;
       run.valueAfterDone.push(`${snapshot.status}:${JSON.stringify(snapshot.value)}`);
       return;
     }
-    [snapshot, actions] = transition(machine, snapshot, event as PeerEvent);
+    [snapshot, actions] = stepper.step(snapshot, event as PeerEvent);
     observe(actions);
     run.snapshots.push(snapshot);
     if (snapshot.status === 'done') pc.queue = []; // the pc actor is stopped with the machine
@@ -297,12 +254,13 @@ describe(`peer machine properties (${RUNS} random event sequences, pure transiti
     const checked = new Set<string>();
     fc.assert(
       fc.property(sequences, ([input, steps]) => {
-        for (const snapshot of simulateOnce(input, steps).snapshots) {
+        const { snapshots, stepper } = simulateOnce(input, steps);
+        for (const snapshot of snapshots) {
           if (snapshot.status !== 'active') continue;
           const configuration = JSON.stringify(snapshot.value);
           if (checked.has(configuration)) continue;
           checked.add(configuration);
-          const [next, actions] = transition(machine, snapshot, { type: 'HANGUP' });
+          const [next, actions] = stepper.step(snapshot, { type: 'HANGUP' });
           expect(next.status).toBe('done');
           expect(next.value).toBe('closed');
           expect(next.output).toEqual({ peerId: 'remote', reason: 'hangup' });

@@ -4,7 +4,7 @@ import { getStateNodes } from 'xstate/graph';
 import type { InspectionEvent, StateValue } from 'xstate';
 import type { RoomCommand } from '../commands.js';
 import { fakeGetUserMedia } from '../test-support/fake-media.js';
-import { connectedTo, roomFixture, until } from '../test-support/rooms.js';
+import { connectedPair, connectedTo, roomFixture, until } from '../test-support/rooms.js';
 import { fakeCameraStream } from '../test-support/werift.js';
 import { MEDIA_ERRORS } from './media.machine.js';
 import { CHAT_LOG_LIMIT, roomMachine, type RoomSnapshot } from './room.machine.js';
@@ -120,8 +120,7 @@ describe('roomMachine: media', () => {
     const stream = fakeCameraStream();
     const ada = join('Ada', { media: { audio: true, video: true }, implementations: { getUserMedia: async () => stream } });
     const bob = join('Bob', { media: { audio: true, video: true }, implementations: cameraMedia() });
-    await until(ada, connectedTo(1));
-    await until(bob, connectedTo(1));
+    await connectedPair(ada, bob);
     const offers = () => hub.received.filter((r) => r.message.type === 'offer').length;
     const offersBefore = offers();
     ada.send({ type: 'MIC.MUTE' });
@@ -149,8 +148,7 @@ describe('roomMachine: switching camera and sharing the screen', () => {
       },
     });
     const bob = join('Bob', { media: { audio: true, video: true }, implementations: cameraMedia() });
-    await until(ada, connectedTo(1));
-    await until(bob, connectedTo(1));
+    await connectedPair(ada, bob);
     const offers = () => hub.received.filter((r) => r.message.type === 'offer').length;
     const before = offers();
     const oldVideo = stream.getVideoTracks()[0];
@@ -174,8 +172,7 @@ describe('roomMachine: peers and chat', () => {
     const { join } = setup();
     const ada = join('Ada');
     const bob = join('Bob');
-    await until(ada, connectedTo(1));
-    await until(bob, connectedTo(1));
+    await connectedPair(ada, bob);
     ada.send({ type: 'CHAT.SEND', text: '  hello  ' });
     const received = await until(bob, (v) => v.chat.length === 1);
     expect(received.chat[0]).toMatchObject({ text: 'hello', fromName: 'Ada', from: ada.getView().selfId, self: false });
@@ -203,8 +200,7 @@ describe('roomMachine: peers and chat', () => {
     const { join, hub, werift } = setup();
     const ada = join('Ada');
     const bob = join('Bob');
-    await until(ada, connectedTo(1));
-    const bobId = (await until(bob, connectedTo(1))).selfId;
+    const bobId = (await connectedPair(ada, bob))[1].selfId;
     await bob.leave();
     expect(bob.getView().status).toBe('left');
     expect(bob.getView().statusText).toBe('You left the call');
@@ -221,8 +217,7 @@ describe('roomMachine: peers and chat', () => {
     const { join } = setup();
     const ada = join('Ada');
     const bob = join('Bob');
-    await until(ada, connectedTo(1));
-    const bobId = (await until(bob, connectedTo(1))).selfId as string;
+    const bobId = (await connectedPair(ada, bob))[1].selfId as string;
     // Fault injection: werift on loopback does not lose ICE within a test's time (no consent-freshness
     // timeout), so the room receives what a peer machine sends after its ICE restarts ran out
     // (peer.werift.test.ts and peer.properties.test.ts cover how a peer gets there).
@@ -240,8 +235,7 @@ describe('roomMachine: peers and chat', () => {
     const { join, hub } = setup();
     const ada = join('Ada');
     const bob = join('Bob');
-    const before = await until(ada, connectedTo(1));
-    await until(bob, connectedTo(1));
+    const [before] = await connectedPair(ada, bob);
     hub.refuseConnections = true;
     hub.dropAll();
     const lost = await until(ada, (v) => v.status === 'reconnecting');
@@ -264,8 +258,7 @@ describe('roomMachine: peers and chat', () => {
     const { join, hub } = setup({ resumeWindowMs: 1 });
     const ada = join('Ada');
     const bob = join('Bob');
-    const adaBefore = await until(ada, connectedTo(1));
-    await until(bob, connectedTo(1));
+    const [adaBefore] = await connectedPair(ada, bob);
     hub.refuseConnections = true;
     hub.dropAll();
     await until(ada, (v) => v.status === 'reconnecting');

@@ -98,6 +98,27 @@ const JOIN_REFUSALS: Partial<Record<string, string>> = {
 const isMessage = <T extends ServerMessage['type']>(event: RoomEvent, type: T): event is { type: 'SIGNALING.MESSAGE'; message: Extract<ServerMessage, { type: T }> } =>
   event.type === 'SIGNALING.MESSAGE' && event.message.type === type;
 
+const dropAllPeers = {
+  type: 'dropPeers',
+  params: ({ context }: { context: RoomContext }) => ({ ids: Object.keys(context.peers) }),
+} as const;
+
+const addNewPeers = {
+  type: 'addPeers',
+  params: ({ context, event }: { context: RoomContext; event: RoomEvent }) => ({ peers: newPeers(context, event) }),
+} as const;
+
+/** Our `joined` (first or re-sent): drop the members it no longer names, call the new ones, enter. */
+const reconcileWithJoined = [
+  {
+    type: 'dropPeers',
+    params: ({ context, event }: { context: RoomContext; event: RoomEvent }) => ({ ids: vanishedPeers(context, event) }),
+  },
+  addNewPeers,
+  'enterRoom',
+  'syncPeers',
+] as const;
+
 /**
  * One call in one room: local media first, then signaling, then one peer machine per member.
  * Takes every RoomCommand in every state; where a command means nothing it is ignored.
@@ -393,12 +414,7 @@ export const roomMachine = setup({
         'SIGNALING.MESSAGE': [
           {
             guard: 'ownJoined',
-            actions: [
-              { type: 'dropPeers', params: ({ context, event }) => ({ ids: vanishedPeers(context, event) }) },
-              { type: 'addPeers', params: ({ context, event }) => ({ peers: newPeers(context, event) }) },
-              'enterRoom',
-              'syncPeers',
-            ],
+            actions: reconcileWithJoined,
           },
           {
             guard: 'peerJoined',
@@ -430,11 +446,7 @@ export const roomMachine = setup({
               {
                 guard: 'ownJoined',
                 target: 'joined',
-                actions: [
-                  { type: 'addPeers', params: ({ context, event }) => ({ peers: newPeers(context, event) }) },
-                  'enterRoom',
-                  'syncPeers',
-                ],
+                actions: [addNewPeers, 'enterRoom', 'syncPeers'],
               },
               { guard: 'joinRefused', target: '#room.failed', actions: 'joinRefused' },
             ],
@@ -445,7 +457,7 @@ export const roomMachine = setup({
             REJOIN: {
               target: 'joining',
               actions: [
-                { type: 'dropPeers', params: ({ context }) => ({ ids: Object.keys(context.peers) }) },
+                dropAllPeers,
                 'sendLeave',
                 assign({ error: null, inRoom: false }),
               ],
@@ -464,7 +476,7 @@ export const roomMachine = setup({
               {
                 target: 'joining',
                 actions: [
-                  { type: 'dropPeers', params: ({ context }) => ({ ids: Object.keys(context.peers) }) },
+                  dropAllPeers,
                   assign({ selfId: ({ event }) => event.peerId, inRoom: false }),
                 ],
               },
@@ -477,19 +489,14 @@ export const roomMachine = setup({
             'SIGNALING.MESSAGE': {
               guard: 'ownJoined',
               target: 'joined',
-              actions: [
-                { type: 'dropPeers', params: ({ context, event }) => ({ ids: vanishedPeers(context, event) }) },
-                { type: 'addPeers', params: ({ context, event }) => ({ peers: newPeers(context, event) }) },
-                'enterRoom',
-                'syncPeers',
-              ],
+              actions: reconcileWithJoined,
             },
           },
         },
       },
     },
     failed: {
-      entry: [{ type: 'dropPeers', params: ({ context }) => ({ ids: Object.keys(context.peers) }) }, assign({ inRoom: false })],
+      entry: [dropAllPeers, assign({ inRoom: false })],
       on: {
         REJOIN: [
           // Signaling still open (the join was refused): just ask again.
@@ -500,7 +507,7 @@ export const roomMachine = setup({
     },
     left: {
       type: 'final',
-      entry: ['sayGoodbye', { type: 'dropPeers', params: ({ context }) => ({ ids: Object.keys(context.peers) }) }],
+      entry: ['sayGoodbye', dropAllPeers],
     },
   },
 });

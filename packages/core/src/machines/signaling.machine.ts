@@ -1,7 +1,7 @@
 import { assign, emit, enqueueActions, sendTo, setup } from 'xstate';
 import { signalingSocket, type SocketEvent } from '../actors/signaling-socket.js';
 import type { WebSocketLike } from '../implementations.js';
-import { CLOSE_CODES, DIRECTED_TYPES, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/index.js';
+import { CLOSE_CODES, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../protocol/index.js';
 import type { SignalingView } from '../view.js';
 
 export interface SignalingTiming {
@@ -46,9 +46,7 @@ export type SignalingEmitted =
   | { type: 'SIGNALING.MESSAGE'; message: ServerMessage }
   | { type: 'SIGNALING.DROPPED'; message: ClientMessage; total: number };
 
-export interface SignalingContext {
-  url: string;
-  createWebSocket(url: string): WebSocketLike;
+export interface SignalingContext extends Pick<SignalingInput, 'url' | 'createWebSocket'> {
   timing: SignalingTiming;
   random: () => number;
   peerId: string | null;
@@ -62,7 +60,8 @@ export interface SignalingContext {
   dropped: number;
 }
 
-const isDirected = (message: ClientMessage) => (DIRECTED_TYPES as readonly string[]).includes(message.type);
+/** Offer, answer, candidate, bye, app: the client messages addressed `to` one peer. */
+const isDirected = (message: ClientMessage): boolean => 'to' in message;
 
 /** The signaling connection: connect, greet (resuming the identity when it can), reconnect with backoff. */
 export const signalingMachine = setup({

@@ -18,8 +18,8 @@ type Variant = typeof ClientMessageSchema | typeof ServerMessageSchema;
 function knownTypes(schema: Variant): ReadonlySet<string> {
   return new Set(schema.options.map((option) => option.entries.type.literal));
 }
-const CLIENT_TYPES = knownTypes(ClientMessageSchema);
-const SERVER_TYPES = knownTypes(ServerMessageSchema);
+const CLIENT_TYPES = /* @__PURE__ */ knownTypes(ClientMessageSchema);
+const SERVER_TYPES = /* @__PURE__ */ knownTypes(ServerMessageSchema);
 
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   const path = issue.path?.map((item) => String(item.key)).join('.');

@@ -1,7 +1,6 @@
 import type { SnapshotFrom, StateValue } from 'xstate';
 import type { PeerError } from '../errors.js';
-import type { PeerContext, RemoteStream } from '../machines/peer.machine.js';
-import type { peerMachine } from '../machines/peer.machine.js';
+import type { PeerContext, peerMachine, RemoteStream } from '../machines/peer.machine.js';
 import type { PeerStatsView, PeerView, ViewError } from '../view.js';
 
 export type PeerSnapshot = SnapshotFrom<typeof peerMachine>;

@@ -1,7 +1,7 @@
 /**
  * Model coverage for any XState v5 machine, from paths generated with `xstate/graph`: which state
  * nodes and which transitions (every `on`, `after` and guarded alternative, one by one) the
- * generated test paths exercise. Pure: paths are stepped with `transition()`, nothing runs.
+ * generated test paths exercise. Pure: paths are stepped as with `transition()` (pure-step.ts), nothing runs.
  *
  * Paths: `getShortestPaths` gives the shortest path to every distinct (serialized) state; each is
  * then extended by every event of the alphabet, so every transition enabled anywhere on the way is
@@ -11,8 +11,9 @@
  * Reused by the room machine's model test: give it the machine, an event alphabet and one run per
  * interesting input (a machine's reachable states may depend on its input).
  */
-import { transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { getShortestPaths, getStateNodes } from 'xstate/graph';
+import { pureStepper } from './pure-step.js';
 
 export interface CoverageRun {
   /** Shown in the report. */
@@ -75,6 +76,7 @@ export function measureModelCoverage(machine: AnyStateMachine, runs: readonly Co
   let paths = 0;
 
   for (const run of runs) {
+    const stepper = pureStepper(machine, run.input);
     const alphabet = (snapshot: AnyMachineSnapshot) => (typeof run.events === 'function' ? run.events(snapshot) : run.events);
     const visit = (snapshot: AnyMachineSnapshot) => {
       for (const node of snapshot._nodes) coveredStates.add(node.id);
@@ -104,7 +106,7 @@ export function measureModelCoverage(machine: AnyStateMachine, runs: readonly Co
       }
       for (const event of alphabet(last)) {
         take(last, event);
-        visit(transition(machine, last, event)[0] as AnyMachineSnapshot);
+        visit(stepper.step(last, event)[0] as AnyMachineSnapshot);
         paths += 1;
       }
     }

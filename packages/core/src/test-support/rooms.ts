@@ -47,3 +47,8 @@ export async function until(room: RoomHandle, predicate: (view: RoomView) => boo
 /** Every one of `count` peers connected with an open data channel. */
 export const connectedTo = (count: number) => (view: RoomView) =>
   view.peers.length === count && view.peers.every((peer) => peer.connectionState === 'connected' && peer.dataChannelOpen);
+
+/** Two members connected to each other (one peer each, its data channel open): their views then. */
+export async function connectedPair(first: RoomHandle, second: RoomHandle): Promise<[RoomView, RoomView]> {
+  return [await until(first, connectedTo(1)), await until(second, connectedTo(1))];
+}

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CALL_SETTINGS, runCalls, type CallResults } from './calls/run.js';
 import { machineInfo } from './lib/proc.js';
-import { callsChart, callsTable, profileTables, relayChart, relayTables, replaceSections, sizeChart, sizeTable, type SizeResults, type Stamped } from './report/markdown.js';
+import { callsChart, callsTable, profileTables, relayChart, relayTables, replaceSections, sizeChart, sizeTable, targetsTable, type SizeResults, type Stamped } from './report/markdown.js';
 import { DEFAULT_RELAY_SETTINGS, runRelay, type RelayResults } from './relay/run.js';
 import { TOOLS_DIR } from './relay/servers.js';
 import { measureSizes } from './size/size.js';
@@ -86,6 +86,7 @@ function writeReport() {
     sections.calls = callsTable(calls);
     writeFileSync(join(DOCS_DIR, 'performance-calls.svg'), callsChart(calls));
   }
+  sections.targets = targetsTable(relay, calls, size);
   if (size) {
     sections.size = sizeTable(size);
     writeFileSync(join(DOCS_DIR, 'performance-size.svg'), sizeChart(size));

@@ -8,10 +8,10 @@ import {
   type ErrorCode,
   type JoinMessage,
   type Ref,
+  parseClientMessage,
 } from '@peerchart/core/protocol';
 import type { ServerConfig } from './config.js';
 import { CLOSE_REASONS, errorFrame } from './errors.js';
-import { decodeClientFrame } from './frames.js';
 import { TokenBucket } from './limits.js';
 import { LATENCY_SAMPLE_EVERY, type ServerMetrics } from './metrics.js';
 import type { AwayReason, LogLevel, Outlet, Relay, Session } from './relay.js';
@@ -206,7 +206,7 @@ export class Connection implements Outlet {
 
   private handle(text: string): void {
     const startedAt = ++this.frameCount % LATENCY_SAMPLE_EVERY === 0 ? performance.now() : -1;
-    const parsed = decodeClientFrame(text);
+    const parsed = parseClientMessage(text);
     if (!parsed.ok) {
       this.invalid(parsed.error.code, parsed.error.message, parsed.error.ref);
       return;

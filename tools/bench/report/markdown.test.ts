@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replaceSections } from './markdown.js';
+import { replaceSections, targetsTable } from './markdown.js';
 
 describe('replaceSections', () => {
   it('replaces only the marked section and keeps the prose around it', () => {
@@ -9,5 +9,21 @@ describe('replaceSections', () => {
 
   it('refuses a document without the markers', () => {
     expect(() => replaceSections('no markers', { relay: 'x' })).toThrow(/markers/);
+  });
+});
+
+describe('targetsTable', () => {
+  it('marks each target met or not from the results, and says so when a part was not measured', () => {
+    const size = {
+      benchmark: 'size' as const,
+      targetBytes: 20 * 1024,
+      budgetBytes: 31 * 1024,
+      entries: [{ id: 'peerchart', label: 'core', imports: '', minifiedBytes: 90_000, gzipBytes: 30_000 }],
+    };
+    const table = targetsTable(undefined, undefined, size);
+    expect(table).toMatch(/core min \+ gzip: ≤ 20\.0 KB \| 29\.3 KB \| \*\*no\*\* \|/);
+    expect(table).toMatch(/P=50 W=1: ≥ 0\.90× bare \| not measured \| – \|/);
+    const small = targetsTable(undefined, undefined, { ...size, entries: [{ ...size.entries[0]!, gzipBytes: 15_000 }] });
+    expect(small).toMatch(/14\.6 KB \| yes \|/);
   });
 });

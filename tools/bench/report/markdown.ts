@@ -173,6 +173,35 @@ export function sizeChart(results: SizeResults): string {
   });
 }
 
+/** Issue #5's targets against the latest results, one row each, computed (never hand-edited). */
+export function targetsTable(relay?: RelayResults, calls?: CallResults, size?: SizeResults): string {
+  const rows: string[] = ['| target | measured | met? |', '|---|---:|:---:|'];
+  const add = (target: string, value: number | undefined, shown: string, met: (value: number) => boolean) => {
+    const known = value !== undefined && Number.isFinite(value);
+    rows.push(`| ${target} | ${known ? shown : 'not measured'} | ${known ? (met(value) ? 'yes' : '**no**') : '–'} |`);
+  };
+  const peerchartRow = (pairs: number, window: number) =>
+    relay?.summary.configs.find((c) => c.pairs === pairs && c.window === window)?.rows.find((r) => r.contender === 'peerchart');
+  const w1 = peerchartRow(50, 1);
+  const w32 = peerchartRow(500, 32);
+  add('Relay throughput, P=50 W=1: ≥ 0.90× bare', w1?.throughputRatio, ratio(w1?.throughputRatio ?? Number.NaN), (v) => v >= 0.9);
+  add('Relay throughput, P=500 W=32: ≥ 0.90× bare', w32?.throughputRatio, ratio(w32?.throughputRatio ?? Number.NaN), (v) => v >= 0.9);
+  add('Relay p99 latency, P=50 W=1: ≤ 1.10× bare', w1?.p99Ratio, ratio(w1?.p99Ratio ?? Number.NaN), (v) => v <= 1.1);
+  const idle = relay?.summary.idle.find((r) => r.contender === 'peerchart');
+  add('RSS per idle connection: ≤ 1.10× bare', idle?.ratio, ratio(idle?.ratio ?? Number.NaN), (v) => v <= 1.1);
+  const call = (id: string) => calls?.summary.find((r) => r.contender === id)?.frameSecondPageMs;
+  const pc = call('peerchart');
+  add('First remote frame: ≤ 1.10× raw', pc !== undefined ? pc / (call('raw') ?? Number.NaN) : undefined, ratio(pc !== undefined ? pc / (call('raw') ?? Number.NaN) : Number.NaN), (v) => v <= 1.1);
+  for (const other of ['simple-peer', 'peerjs'] as const) {
+    const value = pc !== undefined ? pc / (call(other) ?? Number.NaN) : undefined;
+    add(`First remote frame: no slower than ${CALL_CONTENDER_LABELS[other].split(' ')[0]}`, value, ratio(value ?? Number.NaN), (v) => v <= 1.0);
+  }
+  const core = size?.entries.find((entry) => entry.id === 'peerchart');
+  const target = size?.targetBytes ?? 20 * 1024;
+  add(`@peerchart/core min + gzip: ≤ ${kb(target)}`, core?.gzipBytes, kb(core?.gzipBytes ?? Number.NaN), (v) => v <= target);
+  return rows.join('\n');
+}
+
 /** Replaces each `<!-- bench:NAME -->…<!-- /bench:NAME -->` section of `doc` whose NAME is in `sections`. */
 export function replaceSections(doc: string, sections: Record<string, string>): string {
   let out = doc;

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { parseClientMessage, parseServerMessage, PROTOCOL_VERSION } from './index.js';
+import { ClientMessageSchema, parseClientMessage, parseServerMessage, PROTOCOL_VERSION } from './index.js';
 
 describe('parseClientMessage', () => {
   it('accepts a valid hello', () => {
@@ -52,5 +54,45 @@ describe('parseServerMessage', () => {
   it('rejects an error frame with an unknown code', () => {
     const result = parseServerMessage({ type: 'error', code: 'nope', message: 'x' });
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('parseClientMessage agrees with the whole ClientMessageSchema variant', () => {
+  const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+  const valid = fc.oneof(
+    fc.record({ type: fc.constant('hello'), v: fc.integer({ min: 0, max: 3 }) }),
+    fc.record({ type: fc.constant('join'), room: id, name: fc.string({ maxLength: 70 }) }, { requiredKeys: ['type', 'room'] }),
+    fc.record({ type: fc.constantFrom('offer', 'answer'), room: id, to: id, sdp: fc.string({ maxLength: 50 }) }),
+    fc.record({ type: fc.constant('candidate'), room: id, to: id, candidate: fc.constant(null) }),
+    fc.record({ type: fc.constant('app'), room: id, to: id, data: fc.jsonValue({ maxDepth: 2 }) }),
+  );
+  /** Valid messages and near misses: a key dropped, added or retyped, a forged `from`, a ref of any kind. */
+  const frame = fc.oneof(
+    valid,
+    fc
+      .tuple(valid, fc.constantFrom('drop', 'add', 'retype', 'from', 'ref'), fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }))
+      .map(([message, how, key, junk]) => {
+        const record: Record<string, unknown> = { ...message };
+        const keys = Object.keys(record);
+        if (how === 'drop') delete record[keys[key.length % keys.length] as string];
+        if (how === 'add') record[key || 'extra'] = junk;
+        if (how === 'retype') record.type = key;
+        if (how === 'from') record.from = 'forged';
+        if (how === 'ref') record.ref = junk;
+        return record;
+      }),
+    fc.jsonValue({ maxDepth: 3 }),
+  );
+
+  it('accepts exactly the frames the variant accepts, with the same output', () => {
+    fc.assert(
+      fc.property(frame, (value) => {
+        const expected = v.safeParse(ClientMessageSchema, value);
+        const actual = parseClientMessage(JSON.stringify(value));
+        expect(actual.ok).toBe(expected.success);
+        if (actual.ok && expected.success) expect(actual.message).toEqual(expected.output);
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 /** Shared lint rules. Each package's own eslint.config.mjs extends this one. */
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/out-tsc/**', '**/node_modules/**', '**/test-results/**', 'bench/**'] },
+  { ignores: ['**/dist/**', '**/out-tsc/**', '**/node_modules/**', '**/test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

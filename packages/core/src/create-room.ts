@@ -44,7 +44,7 @@ const browserImplementations: Implementations = {
   createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
 };
 
-/** Creates and starts a room actor: media first, then signaling, then a peer per member. */
+/** Creates and starts a room actor: media and signaling in parallel, then the join, then a peer per member. */
 export function createRoom(options: CreateRoomOptions): RoomHandle {
   const actor = createActor(roomMachine, {
     input: {

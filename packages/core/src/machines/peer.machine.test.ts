@@ -153,7 +153,7 @@ describe('peer machine: connection health (scripted faults)', () => {
 });
 
 describe('peer machine: trickle ICE and negotiation details', () => {
-  it('buffers remote candidates until a remote description exists, then applies them after it', () => {
+  it('buffers remote candidates until a remote description exists, and applies them right after our answer went out', () => {
     const t = start({ initiator: false, polite: true });
     t.peer.send({ type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'early-1' } }); // before the pc even exists
     t.pc.emit({ type: 'PC.CREATED' });
@@ -163,13 +163,23 @@ describe('peer machine: trickle ICE and negotiation details', () => {
     expect(t.snapshot().context.remoteCandidates).toHaveLength(3);
     t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'offer' });
     t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
+    // The answer comes first: the pc runs commands in order, candidates would hold it back.
+    t.peer.send({ type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'while-answering' } });
+    expect(t.pc.commandTypes()).not.toContain('PC.ADD_CANDIDATE');
+    t.pc.emit({ type: 'PC.ANSWER_CREATED', sdp: 'answer' });
+    t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'answer', sdp: 'answer' } });
     const types = t.pc.commandTypes();
-    expect(types.indexOf('PC.SET_REMOTE')).toBeLessThan(types.indexOf('PC.ADD_CANDIDATE'));
+    expect(types.indexOf('PC.SET_REMOTE')).toBeLessThan(types.indexOf('PC.CREATE_ANSWER'));
+    expect(types.lastIndexOf('PC.SET_LOCAL')).toBeLessThan(types.indexOf('PC.ADD_CANDIDATE'));
+    const sent = t.peer.messages.filter((m) => m.type === 'PEER.SIGNAL').map((m) => m.type === 'PEER.SIGNAL' && m.message.type);
+    expect(sent[0]).toBe('answer');
     expect(t.pc.state.commands.filter((command) => command.type === 'PC.ADD_CANDIDATE')).toEqual([
       { type: 'PC.ADD_CANDIDATE', candidate: { candidate: 'early-1' } },
       { type: 'PC.ADD_CANDIDATE', candidate: { candidate: 'early-2' } },
       { type: 'PC.ADD_CANDIDATE', candidate: null },
+      { type: 'PC.ADD_CANDIDATE', candidate: { candidate: 'while-answering' } },
     ]);
+    expect(t.snapshot().context.remoteCandidates).toEqual([]);
     t.peer.send({ type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'late' } });
     expect(t.pc.state.commands.at(-1)).toEqual({ type: 'PC.ADD_CANDIDATE', candidate: { candidate: 'late' } });
   });
@@ -204,6 +214,23 @@ describe('peer machine: trickle ICE and negotiation details', () => {
     polite.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'offer', sdp: 'my-offer' } });
     expect(polite.snapshot().matches({ active: { session: { negotiation: 'settingRemoteOffer' } } })).toBe(true);
     expect(polite.peer.messages.filter((m) => m.type === 'PEER.SIGNAL')).toEqual([]);
+  });
+
+  it('the initiator offers as soon as its connection exists; the negotiationneeded that follows adds no second offer', () => {
+    const t = start();
+    t.pc.emit({ type: 'PC.CREATED' });
+    expect(t.pc.commandTypes()).toContain('PC.CREATE_OFFER');
+    // The browser queues negotiationneeded after addTrack; it lands while our offer is under way.
+    t.pc.emit({ type: 'PC.NEGOTIATION_NEEDED' });
+    t.pc.emit({ type: 'PC.OFFER_CREATED', sdp: 'offer' });
+    t.pc.emit({ type: 'PC.NEGOTIATION_NEEDED' });
+    t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'offer', sdp: 'offer' } });
+    t.pc.emit({ type: 'PC.NEGOTIATION_NEEDED' });
+    t.peer.send({ type: 'SIGNAL.ANSWER', sdp: 'answer' });
+    t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'answer' });
+    expect(t.snapshot().matches({ active: { session: { negotiation: 'stable' } } })).toBe(true);
+    expect(t.snapshot().context.negotiationPending).toBe(false);
+    expect(t.pc.commandTypes().filter((type) => type === 'PC.CREATE_OFFER')).toHaveLength(1);
   });
 
   it('a track added mid-negotiation is offered once the exchange is over', () => {

@@ -43,6 +43,9 @@
  * `negotiationPending`; the next return to stable turns it into a new offer, so every change is
  * negotiated and simultaneous offers always converge.
  *
+ * The initiator starts its first offer on PC.CREATED (its tracks are added by then) instead of
+ * waiting for the browser's negotiationneeded task; negotiationneeded is taken in `stable` only, and
+ * browsers fire it only if still needed once the exchange is over, so it adds no second offer.
  * A non-initiator makes no offer before the first exchange is over (it waits for the remote offer);
  * after that either side may offer. `RESTART_ICE` / `RENEGOTIATE` start an offer at once when
  * stable, otherwise right after the exchange in progress.
@@ -57,7 +60,9 @@
  * - No event sequence throws; events a state cannot take are ignored.
  * - `closed` is absorbing (final; the pc actor is stopped, so its listeners and timers are gone).
  * - A remote candidate is never applied before a remote description exists: earlier ones are
- *   buffered in `remoteCandidates` and applied right after the first PC.REMOTE_SET.
+ *   buffered in `remoteCandidates` and applied, in arrival order, right after the first remote answer
+ *   is set or right after our answer to the first remote offer is sent (so createAnswer does not wait
+ *   behind addIceCandidate); candidates arriving meanwhile join the buffer.
  * - A local candidate is never signalled before the description it belongs to: ones gathered while
  *   a local description is being made are held in `localCandidates` and sent right after it.
  * - An answer is only applied in awaitingAnswer (have-local-offer), never in stable.
@@ -307,7 +312,11 @@ const applyRemoteDescription = {
 
 const remoteAnswerApplied = ['applyBufferedCandidates', 'remoteDescriptionApplied', 'completeNegotiation'] as const;
 
-/** sendingAnswer: PEER.SIGNAL answer, then the candidates held meanwhile; the exchange is complete. */
+/**
+ * sendingAnswer: PEER.SIGNAL answer, then the candidates held meanwhile; the exchange is complete.
+ * Remote candidates buffered before the offer are applied only now: the pc runs commands in order,
+ * so applying them earlier would hold the answer back behind addIceCandidate calls.
+ */
 const sendAnswer = [
   {
     type: 'signal',
@@ -317,6 +326,7 @@ const sendAnswer = [
     ],
   },
   'clearHeldCandidates',
+  'applyBufferedCandidates',
   'completeNegotiation',
 ] as const;
 
@@ -377,11 +387,13 @@ export const peerMachine = setup({
         enqueue.sendTo('pc', { type: 'PC.SET_TRACK', kind: event.kind, track: event.track, stream: event.stream });
       }
     }),
-    /** A remote description exists from now on (the buffered candidates were sent with `applyBufferedCandidates`). */
-    remoteDescriptionApplied: assign({ hasRemoteDescription: true, remoteCandidates: [] }),
-    /** Candidates that came before any remote description, applied now that one exists. */
+    /** A remote description exists from now on (buffered candidates wait for `applyBufferedCandidates`). */
+    remoteDescriptionApplied: assign({ hasRemoteDescription: true }),
+    /** Candidates that came before any remote description, applied (in arrival order) now that one exists. */
     applyBufferedCandidates: enqueueActions(({ enqueue, context }) => {
+      if (!context.remoteCandidates.length) return;
       for (const candidate of context.remoteCandidates) enqueue.sendTo('pc', { type: 'PC.ADD_CANDIDATE', candidate });
+      enqueue.assign({ remoteCandidates: [] });
     }),
     completeNegotiation: assign({ hasNegotiated: true }),
     /** restartIce() now; the next offer (at once when stable, else after the current exchange) restarts ICE. */
@@ -406,7 +418,8 @@ export const peerMachine = setup({
     /** The first offer is the initiator's; afterwards either side may offer. */
     mayOffer: ({ context }) => context.initiator || context.hasNegotiated,
     negotiationPending: ({ context }) => context.negotiationPending,
-    hasRemoteDescription: ({ context }) => context.hasRemoteDescription,
+    /** A remote candidate may go to the pc now: a remote description exists and none wait before it. */
+    appliesCandidates: ({ context }) => context.hasRemoteDescription && context.remoteCandidates.length === 0,
     ignoringOffer: ({ context }) => context.ignoreOffer,
     /** The local description went out already, so a new candidate may follow at once. */
     localDescriptionSent: and([
@@ -507,11 +520,11 @@ export const peerMachine = setup({
             // ── Trickle ICE ──
             'SIGNAL.CANDIDATE': [
               {
-                guard: 'hasRemoteDescription',
+                guard: 'appliesCandidates',
                 actions: { type: 'command', params: ({ event }) => [{ type: 'PC.ADD_CANDIDATE', candidate: event.candidate }] },
               },
               {
-                description: 'No remote description yet: buffer the candidate',
+                description: 'No remote description yet (or earlier candidates still wait): buffer the candidate',
                 actions: 'bufferRemoteCandidate',
               },
             ],
@@ -743,7 +756,8 @@ export const peerMachine = setup({
                     'PC.REMOTE_SET': {
                       guard: 'isRemoteOffer',
                       target: 'creatingAnswer',
-                      actions: ['applyBufferedCandidates', 'remoteDescriptionApplied'],
+                      description: 'Offer applied: answer first; buffered candidates follow the answer',
+                      actions: 'remoteDescriptionApplied',
                     },
                     'PC.OP_FAILED': negotiationStepFailed('setRemoteOffer'),
                   },

@@ -58,6 +58,7 @@ const PROJECTIONS: Record<string, (snapshot: AnyMachineSnapshot) => string> = {
       c.negotiationPending,
       c.ignoreOffer,
       c.hasRemoteDescription,
+      c.remoteCandidates.length > 0,
       c.sentDescription,
       c.earlyOffer !== null,
       region(snapshot, 'channel'),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getStateNodes } from 'xstate/graph';
-import type { InspectionEvent, StateValue } from 'xstate';
+import { waitFor, type InspectionEvent, type StateValue } from 'xstate';
 import type { RoomCommand } from '../commands.js';
 import { fakeGetUserMedia } from '../test-support/fake-media.js';
 import { connectedPair, connectedTo, roomFixture, until } from '../test-support/rooms.js';
@@ -101,6 +101,22 @@ describe('roomMachine: media', () => {
     const joined = await until(room, (v) => v.status === 'joined');
     expect(joined.local).toMatchObject({ receiveOnly: true, stream: null });
     expect(joined.error).toBeNull();
+  });
+
+  it('signaling connects while media is still being acquired; join waits until media has settled', async () => {
+    const { join, hub } = setup();
+    let grant: (stream: MediaStream) => void = () => {};
+    const pending = new Promise<MediaStream>((resolve) => (grant = resolve));
+    const room = join('Ada', { media: { audio: true, video: true }, implementations: { getUserMedia: () => pending } });
+    // Greeted while the (permission) prompt is still open.
+    await waitFor(room.actor, (snapshot) => snapshot.context.signalingView.status === 'open', { timeout: 15_000 });
+    expect(room.getView().status).toBe('acquiring-media');
+    expect(hub.received.map((r) => r.message.type)).toEqual(['hello']);
+    grant(fakeCameraStream());
+    const joined = await until(room, (v) => v.status === 'joined');
+    expect(hub.received.map((r) => r.message.type)).toEqual(['hello', 'join']);
+    expect(joined.local).toMatchObject({ hasAudio: true, hasVideo: true });
+    expect(joined.selfId).toBe(hub.members('standup')[0]);
   });
 
   it('no camera: audio-only asks for the microphone alone and joins with it', async () => {

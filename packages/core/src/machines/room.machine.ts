@@ -1,4 +1,4 @@
-import { assign, enqueueActions, sendTo, setup, type ActorRefFrom, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import { and, assign, enqueueActions, sendTo, setup, type ActorRefFrom, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { childBridge } from '../actors/child-bridge.js';
 import type { RoomCommand } from '../commands.js';
 import type { Implementations } from '../implementations.js';
@@ -120,7 +120,8 @@ const reconcileWithJoined = [
 ] as const;
 
 /**
- * One call in one room: local media first, then signaling, then one peer machine per member.
+ * One call in one room: local media and the signaling connection in parallel, then the join, then one
+ * peer machine per member.
  * Takes every RoomCommand in every state; where a command means nothing it is ignored.
  */
 export const roomMachine = setup({
@@ -245,6 +246,7 @@ export const roomMachine = setup({
       }
       enqueue.assign({ peers: Object.fromEntries(Object.entries(context.peers).filter(([id]) => !gone.includes(id))) });
     }),
+    rememberIdentity: assign({ selfId: ({ context, event }) => (event.type === 'SIGNALING.WELCOME' ? event.peerId : context.selfId) }),
     enterRoom: assign(({ event }) => {
       if (!isMessage(event, 'joined')) return {};
       return { selfId: event.message.self, joinedIceServers: event.message.iceServers as RTCIceServer[], inRoom: true, error: null };
@@ -371,15 +373,27 @@ export const roomMachine = setup({
     LEAVE: '.left',
   },
   states: {
-    /** Camera and microphone settle first (live or receive-only), so peers start with the final stream. */
+    /**
+     * Camera and microphone settle (live or receive-only) before we join, so peers start with the final
+     * stream. Signaling connects meanwhile (a permission prompt overlaps the connect); `join` waits.
+     */
     media: {
+      entry: 'ensureSignaling',
       initial: 'acquiring',
       on: {
         'MEDIA.UPDATE': [
+          {
+            guard: and(['mediaSettled', 'signalingOpen']),
+            target: 'session.joining',
+            description: 'Signaling greeted us while media settled: join at once',
+            actions: 'absorbMedia',
+          },
           { guard: 'mediaSettled', target: 'session', actions: 'absorbMedia' },
           { guard: 'mediaFailed', target: '.error', actions: 'absorbMedia' },
           { actions: 'absorbMedia' },
         ],
+        // The identity is ours from the welcome on; we join once media has settled.
+        'SIGNALING.WELCOME': { actions: 'rememberIdentity' },
       },
       states: {
         acquiring: {},
@@ -437,7 +451,7 @@ export const roomMachine = setup({
       },
       states: {
         connecting: {
-          on: { 'SIGNALING.WELCOME': { target: 'joining', actions: assign({ selfId: ({ event }) => event.peerId }) } },
+          on: { 'SIGNALING.WELCOME': { target: 'joining', actions: 'rememberIdentity' } },
         },
         joining: {
           entry: 'sendJoin',

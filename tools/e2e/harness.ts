@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp, defaultConfig } from '@peerchart/signaling-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH, FAKE_MEDIA_UI_FLAG } from '../dev/chromium.js';
 
 export type Shell = 'vue' | 'react';
 
@@ -52,16 +53,8 @@ export async function startServer(port = 0): Promise<TestServer> {
   return { origin: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const baseFlags = [
-  '--use-fake-device-for-media-stream',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
+  ...CHROMIUM_BASE_FLAGS,
   // As after a click on Join: remote audio may play without a further gesture.
   '--autoplay-policy=no-user-gesture-required',
 ];
@@ -72,8 +65,8 @@ const baseFlags = [
  * browser without it, where a context's `permissions` decide.
  */
 export function launchBrowser(options: { fakeMediaUi: boolean }): Promise<Browser> {
-  const args = options.fakeMediaUi ? [...baseFlags, '--use-fake-ui-for-media-stream'] : baseFlags;
-  return chromium.launch({ executablePath: chromiumPath, args });
+  const args = options.fakeMediaUi ? [...baseFlags, FAKE_MEDIA_UI_FLAG] : baseFlags;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }
 
 /** Test-side observation only: remembers each RTCPeerConnection the page makes, for getStats. */

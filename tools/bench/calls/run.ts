@@ -15,6 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, LOOPBACK, packageDir, sleep, spawnPinned, stop, waitForPort, type PinnedProcess } from '../lib/proc.js';
 import { median, rotate } from '../lib/stats.js';
 import { launchSpec, TOOLS_DIR } from '../relay/servers.js';
+import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH, FAKE_MEDIA_UI_FLAG } from '../../dev/chromium.js';
 
 export const CALL_CONTENDER_IDS = ['raw', 'peerchart', 'simple-peer', 'peerjs'] as const;
 export type CallContenderId = (typeof CALL_CONTENDER_IDS)[number];
@@ -26,18 +27,7 @@ export const CALL_CONTENDER_LABELS: Record<CallContenderId, string> = {
   peerjs: 'PeerJS + peerjs-server',
 };
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = [
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export const CHROMIUM_FLAGS = [...CHROMIUM_BASE_FLAGS, FAKE_MEDIA_UI_FLAG];
 
 export interface CallSettings {
   contenders: CallContenderId[];

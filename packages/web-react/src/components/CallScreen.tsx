@@ -1,7 +1,7 @@
 import { selectRoomView, type RoomCommand, type RoomHandle } from '@peerchart/core';
 import { useSelector } from '@xstate/react';
 import { useEffect, useState } from 'react';
-import { recoveryButtons, secondsUntil } from '../../../web-shared/src/index';
+import { callControls, recoveryButtons, secondsUntil } from '../../../web-shared/src/index';
 import { ChatPanel } from './ChatPanel';
 import { MediaVideo } from './MediaVideo';
 import { PeerTile } from './PeerTile';
@@ -73,36 +73,18 @@ export function CallScreen({ room, onRejoin }: { room: RoomHandle; onRejoin: () 
 
       {inCall ? (
         <nav className="pc-controls" aria-label="Call controls">
-          <button
-            type="button"
-            disabled={!local.hasAudio}
-            aria-pressed={local.micMuted}
-            onClick={() => send({ type: local.micMuted ? 'MIC.UNMUTE' : 'MIC.MUTE' })}
-          >
-            {local.micMuted ? 'Unmute microphone' : 'Mute microphone'}
-          </button>
-          <button
-            type="button"
-            disabled={!local.hasVideo}
-            aria-pressed={local.cameraOff}
-            onClick={() => send({ type: local.cameraOff ? 'CAMERA.ON' : 'CAMERA.OFF' })}
-          >
-            {local.cameraOff ? 'Turn camera on' : 'Turn camera off'}
-          </button>
-          <button type="button" disabled={!local.hasVideo} onClick={() => send({ type: 'CAMERA.SWITCH' })}>
-            Switch camera
-          </button>
-          <button
-            type="button"
-            disabled={view.status !== 'joined'}
-            aria-pressed={local.sharingScreen}
-            onClick={() => send({ type: local.sharingScreen ? 'SCREEN.STOP' : 'SCREEN.START' })}
-          >
-            {local.sharingScreen ? 'Stop sharing' : 'Share screen'}
-          </button>
-          <button type="button" className="pc-danger" onClick={() => send({ type: 'LEAVE' })}>
-            Leave
-          </button>
+          {callControls(view).map((control) => (
+            <button
+              key={control.id}
+              type="button"
+              className={control.danger ? 'pc-danger' : undefined}
+              disabled={control.disabled}
+              aria-pressed={control.pressed}
+              onClick={() => send(control.command)}
+            >
+              {control.label}
+            </button>
+          ))}
         </nav>
       ) : (
         view.status === 'left' && (

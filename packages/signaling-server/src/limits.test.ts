@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE_CODES, PROTOCOL_VERSION } from '@peerchart/core/protocol';
 import { ConnectionCounter, TokenBucket } from './limits.js';
-import { settle, startServer, TestClient, type ConfigOverrides, type TestServer } from './test-support/harness.js';
+import { settle, TestClient, useTestServer } from './test-support/harness.js';
 
 describe('TokenBucket', () => {
   it('allows a burst, then refills at the rate, and forgives strikes once full again', () => {
@@ -38,22 +38,8 @@ describe('ConnectionCounter', () => {
 });
 
 describe('limits on a real server', () => {
-  let server: TestServer | undefined;
-  const clients: TestClient[] = [];
-  const start = async (overrides: ConfigOverrides) => {
-    server = await startServer(overrides);
-    return server;
-  };
-  const greeted = async () => {
-    const client = await TestClient.greeted((server as TestServer).ws);
-    clients.push(client);
-    return client;
-  };
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server?.close();
-    server = undefined;
-  });
+  const fixture = useTestServer();
+  const { start, greeted } = fixture;
 
   it('closes with 1009 on a frame above max payload', async () => {
     await start({ limits: { maxPayloadBytes: 2048 } });
@@ -71,8 +57,7 @@ describe('limits on a real server', () => {
 
   it('drops frames over the rate with rate-limited, then closes persistent abuse with 4001', async () => {
     await start({ limits: { ratePerSecond: 1, rateBurst: 5, rateLimitStrikes: 3 } });
-    const client = await TestClient.connect((server as TestServer).ws);
-    clients.push(client);
+    const client = fixture.track(await TestClient.connect(fixture.server.ws));
     for (let i = 0; i < 10; i++) client.send({ type: 'teleport', ref: i });
     const received: Array<{ code: string; ref?: unknown }> = [];
     for (let i = 0; i < 7; i++) {
@@ -101,7 +86,7 @@ describe('limits on a real server', () => {
     const { ws } = await start({ limits: { connectionsPerIp: 2 } });
     const a = await TestClient.connect(ws);
     const b = await TestClient.connect(ws);
-    clients.push(a, b);
+    fixture.track(a, b);
     await expect(TestClient.connect(ws)).rejects.toThrow('HTTP 429');
     a.close();
     await a.closed;
@@ -112,7 +97,7 @@ describe('limits on a real server', () => {
       if (!again) await settle(20);
     }
     expect(again).toBeDefined();
-    clients.push(again as TestClient);
+    fixture.track(again as TestClient);
   });
 
   it('refuses a member past the room capacity with room-full', async () => {
@@ -153,7 +138,7 @@ describe('limits on a real server', () => {
     let detected = false;
     for (let i = 0; i < 100 && !detected; i++) {
       await settle(50);
-      const metrics = await (await fetch(`${(server as TestServer).http}/metrics`)).text();
+      const metrics = await (await fetch(`${fixture.server.http}/metrics`)).text();
       detected = /^peerchart_drops_total\{reason="slow-consumer"\} 1$/m.test(metrics);
     }
     expect(detected).toBe(true);
@@ -174,8 +159,7 @@ describe('limits on a real server', () => {
     await settle(50);
     for (let i = 1; i <= 3; i++) a.send({ type: 'app', room: 'mail', to: b.peerId, data: i, ref: i });
     expect(await a.next()).toMatchObject({ type: 'error', code: 'undeliverable', ref: 3 });
-    const back = await TestClient.greeted((server as TestServer).ws, token);
-    clients.push(back);
+    const back = await greeted(token);
     expect(back.peerId).toBe(b.peerId);
     await back.next('joined');
     expect(await back.next()).toMatchObject({ type: 'app', data: 1 });

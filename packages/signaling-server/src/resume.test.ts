@@ -1,23 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '@peerchart/core/protocol';
-import { settle, startServer, TestClient, type ConfigOverrides, type TestServer } from './test-support/harness.js';
+import { settle, TestClient, useTestServer } from './test-support/harness.js';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
-const start = async (overrides: ConfigOverrides) => {
-  server = await startServer(overrides);
-  return server;
-};
-const greeted = async (resume?: string) => {
-  const client = await TestClient.greeted((server as TestServer).ws, resume);
-  clients.push(client);
-  return client;
-};
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.close();
-  server = undefined;
-});
+const fixture = useTestServer();
+const { start, greeted } = fixture;
 
 /** Two members of `room`, `a` joined first. */
 async function pair(room: string) {
@@ -136,11 +122,11 @@ describe('graceful shutdown in process', () => {
   it('turns readiness 503, closes clients with 1001 and sends no presence updates', async () => {
     const { http } = await start({});
     const { a, b } = await pair('bye');
-    (server as TestServer).app.peerchart.beginShutdown();
+    fixture.server.app.peerchart.beginShutdown();
     expect((await fetch(`${http}/health/ready`)).status).toBe(503);
     expect((await fetch(`${http}/health/live`)).status).toBe(200);
-    await expect(TestClient.connect((server as TestServer).ws)).rejects.toThrow('HTTP 503');
-    await (server as TestServer).close();
+    await expect(TestClient.connect(fixture.server.ws)).rejects.toThrow('HTTP 503');
+    await fixture.server.close();
     expect((await a.closed).code).toBe(CLOSE_CODES.goingAway);
     expect((await b.closed).code).toBe(CLOSE_CODES.goingAway);
     expect(a.pending().filter((m) => m.type === 'peer-left')).toEqual([]);

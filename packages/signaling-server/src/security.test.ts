@@ -1,25 +1,15 @@
 import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultConfig } from './config.js';
 import { originAllowed } from './app.js';
 import { mintJoinTicket, TicketVerifier } from './tickets.js';
-import { settle, startServer, TestClient, type ConfigOverrides, type TestServer } from './test-support/harness.js';
+import { settle, TestClient, useTestServer, type ConfigOverrides } from './test-support/harness.js';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
-const start = async (overrides: ConfigOverrides, logStream?: Writable) => {
-  server = await startServer(overrides, logStream ? { logStream } : {});
-  return server;
-};
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.close();
-  server = undefined;
-});
+const fixture = useTestServer();
+const start = (overrides: ConfigOverrides, logStream?: Writable) => fixture.start(overrides, logStream ? { logStream } : {});
 const connect = async (origin?: string) => {
-  const client = await TestClient.connect((server as TestServer).ws, origin === undefined ? {} : { origin });
-  clients.push(client);
+  const client = fixture.track(await TestClient.connect(fixture.server.ws, origin === undefined ? {} : { origin }));
   return client;
 };
 
@@ -54,7 +44,7 @@ describe('origin policy', () => {
     const ok = await connect('https://app.example');
     ok.send({ type: 'hello', v: 1 });
     expect((await ok.next()).type).toBe('welcome');
-    const metrics = await (await fetch(`${(server as TestServer).http}/metrics`)).text();
+    const metrics = await (await fetch(`${fixture.server.http}/metrics`)).text();
     expect(metrics).toMatch(/^peerchart_upgrades_rejected_total\{reason="origin"\} 2$/m);
   });
 
@@ -82,8 +72,7 @@ describe('join tickets', () => {
 
   it('refuses a join without, with an expired, a wrong-room or a forged ticket, and admits a valid one', async () => {
     await start({ ticketSecret: secret });
-    const client = await TestClient.greeted((server as TestServer).ws);
-    clients.push(client);
+    const client = await fixture.greeted();
 
     client.send({ type: 'join', room: 'blue', ref: 'none' });
     expect(await client.next()).toMatchObject({ type: 'error', code: 'unauthorized', ref: 'none' });
@@ -123,10 +112,10 @@ describe('logs', () => {
     });
     const secret = 'log-secret-0123456789abcdef01234';
     await start({ ticketSecret: secret, logLevel: 'info' }, sink);
-    const ws = (server as TestServer).ws;
+    const ws = fixture.server.ws;
     const a = await TestClient.greeted(ws);
     const b = await TestClient.greeted(ws);
-    clients.push(a, b);
+    fixture.track(a, b);
     const ticketA = await mintJoinTicket({ secret, room: 'logs', ttlSeconds: 60 });
     const ticketB = await mintJoinTicket({ secret, room: 'logs', ttlSeconds: 60 });
     await a.join('logs', { ticket: ticketA });

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 import WebSocket, { type ClientOptions } from 'ws';
 import { PROTOCOL_VERSION, parseServerMessage, type ServerMessage } from '@peerchart/core/protocol';
 import { buildApp, type BuildOptions } from '../app.js';
@@ -146,4 +147,38 @@ export class TestClient {
 /** Resolve after the event loop had a chance to deliver in-flight frames (used only to assert absence). */
 export async function settle(ms = 100): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A real server started per test, and the clients a test opened: all closed after each test (this
+ * registers the `afterEach`). `server` is the one `start` built.
+ */
+export function useTestServer() {
+  let current: TestServer | undefined;
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await current?.close();
+    current = undefined;
+  });
+  const fixture = {
+    get server(): TestServer {
+      if (!current) throw new Error('start() the test server first');
+      return current;
+    },
+    async start(overrides: ConfigOverrides = {}, options: BuildOptions = {}): Promise<TestServer> {
+      current = await startServer(overrides, options);
+      return current;
+    },
+    /** Closes these clients after the test; returns the first. */
+    track<T extends TestClient>(client: T, ...more: TestClient[]): T {
+      clients.push(client, ...more);
+      return client;
+    },
+    /** A client that said hello (resuming `resume` when given), closed after the test. */
+    async greeted(resume?: string): Promise<TestClient> {
+      return fixture.track(await TestClient.greeted(fixture.server.ws, resume));
+    },
+  };
+  return fixture;
 }

@@ -7,23 +7,19 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
+import type { RoomCommand } from '../commands.js';
+import { EVERY_ROOM_COMMAND } from '../test-support/commands.js';
 import { FakeStream, FakeTrack, mediaError } from '../test-support/fake-media.js';
 import { formatCoverage, measureModelCoverage } from '../test-support/model-coverage.js';
 import { mediaMachine, type MediaContext, type MediaEvent, type MediaInput } from './media.machine.js';
 
 const ERROR_NAMES = ['NotAllowedError', 'SecurityError', 'NotFoundError', 'NotReadableError', 'AbortError', 'OverconstrainedError', 'TypeError'];
 
+/** The room's media commands (as the room forwards them), plus the room's order to release everything. */
+const isMediaCommand = (command: RoomCommand): command is Extract<MediaEvent, RoomCommand> =>
+  /^(MEDIA|MIC|CAMERA|SCREEN)\./.test(command.type);
 const COMMANDS: MediaEvent[] = [
-  { type: 'MEDIA.RETRY' },
-  { type: 'MEDIA.AUDIO_ONLY' },
-  { type: 'MEDIA.RECEIVE_ONLY' },
-  { type: 'MIC.MUTE' },
-  { type: 'MIC.UNMUTE' },
-  { type: 'CAMERA.OFF' },
-  { type: 'CAMERA.ON' },
-  { type: 'CAMERA.SWITCH' },
-  { type: 'SCREEN.START' },
-  { type: 'SCREEN.STOP' },
+  ...EVERY_ROOM_COMMAND.filter(isMediaCommand),
   { type: 'MEDIA.RELEASE' },
 ];
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getStateNodes } from 'xstate/graph';
 import { waitFor, type InspectionEvent, type StateValue } from 'xstate';
-import type { RoomCommand } from '../commands.js';
+import { EVERY_ROOM_COMMAND } from '../test-support/commands.js';
 import { fakeGetUserMedia } from '../test-support/fake-media.js';
 import { connectedPair, connectedTo, roomFixture, until } from '../test-support/rooms.js';
 import { fakeCameraStream } from '../test-support/werift.js';
@@ -287,22 +287,7 @@ describe('roomMachine: peers and chat', () => {
 });
 
 describe('roomMachine: robustness', () => {
-  const commands: RoomCommand[] = [
-    { type: 'MEDIA.RETRY' },
-    { type: 'MEDIA.RECEIVE_ONLY' },
-    { type: 'MEDIA.AUDIO_ONLY' },
-    { type: 'MIC.MUTE' },
-    { type: 'MIC.UNMUTE' },
-    { type: 'CAMERA.OFF' },
-    { type: 'CAMERA.ON' },
-    { type: 'CAMERA.SWITCH' },
-    { type: 'SCREEN.START' },
-    { type: 'SCREEN.STOP' },
-    { type: 'CHAT.SEND', text: 'x' },
-    { type: 'SIGNALING.RETRY_NOW' },
-    { type: 'REJOIN' },
-    { type: 'LEAVE' },
-  ];
+  const commands = EVERY_ROOM_COMMAND;
 
   it('takes every command in every state without throwing or erroring', async () => {
     await fc.assert(

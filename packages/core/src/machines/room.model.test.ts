@@ -6,8 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, waitFor, type AnyEventObject, type AnyMachineSnapshot } from 'xstate';
-import type { RoomCommand } from '../commands.js';
 import type { ServerMessage } from '../protocol/index.js';
+import { EVERY_ROOM_COMMAND } from '../test-support/commands.js';
 import { fakeGetDisplayMedia, fakeGetUserMedia } from '../test-support/fake-media.js';
 import { formatCoverage, measureModelCoverage } from '../test-support/model-coverage.js';
 import { mediaMachine, type MediaSnapshot } from './media.machine.js';
@@ -20,19 +20,6 @@ const status = (s: 'connecting' | 'open' | 'reconnecting' | 'closed'): RoomEvent
   view: { status: s, attempt: s === 'reconnecting' ? 1 : 0, nextRetryAt: s === 'reconnecting' ? 1 : null },
 });
 
-const COMMANDS: RoomCommand[] = [
-  { type: 'MEDIA.RETRY' },
-  { type: 'MEDIA.RECEIVE_ONLY' },
-  { type: 'MEDIA.AUDIO_ONLY' },
-  { type: 'MIC.MUTE' },
-  { type: 'CAMERA.OFF' },
-  { type: 'CAMERA.SWITCH' },
-  { type: 'SCREEN.START' },
-  { type: 'CHAT.SEND', text: 'hi' },
-  { type: 'SIGNALING.RETRY_NOW' },
-  { type: 'REJOIN' },
-  { type: 'LEAVE' },
-];
 
 const SERVER: RoomEvent[] = [
   status('connecting'),
@@ -96,7 +83,7 @@ describe('room machine model coverage (xstate/graph)', () => {
       return [
         ...Object.values(media).map((m): RoomEvent => ({ type: 'MEDIA.UPDATE', snapshot: m })),
         ...SERVER,
-        ...COMMANDS,
+        ...EVERY_ROOM_COMMAND,
         ...(peer ? [{ type: 'PEER.UPDATE', peerId: 'p1', snapshot: peer.ref.getSnapshot() }] : []),
       ];
     };

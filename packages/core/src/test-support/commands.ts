@@ -1,0 +1,22 @@
+import type { RoomCommand, RoomCommandType } from '../commands.js';
+
+/** One of each RoomCommand, keyed by type: a command added to commands.ts fails to compile here until listed. */
+const ONE_OF_EACH: { [T in RoomCommandType]: Extract<RoomCommand, { type: T }> } = {
+  'MEDIA.RETRY': { type: 'MEDIA.RETRY' },
+  'MEDIA.RECEIVE_ONLY': { type: 'MEDIA.RECEIVE_ONLY' },
+  'MEDIA.AUDIO_ONLY': { type: 'MEDIA.AUDIO_ONLY' },
+  'MIC.MUTE': { type: 'MIC.MUTE' },
+  'MIC.UNMUTE': { type: 'MIC.UNMUTE' },
+  'CAMERA.OFF': { type: 'CAMERA.OFF' },
+  'CAMERA.ON': { type: 'CAMERA.ON' },
+  'CAMERA.SWITCH': { type: 'CAMERA.SWITCH' },
+  'SCREEN.START': { type: 'SCREEN.START' },
+  'SCREEN.STOP': { type: 'SCREEN.STOP' },
+  'CHAT.SEND': { type: 'CHAT.SEND', text: 'x' },
+  'SIGNALING.RETRY_NOW': { type: 'SIGNALING.RETRY_NOW' },
+  REJOIN: { type: 'REJOIN' },
+  LEAVE: { type: 'LEAVE' },
+};
+
+/** Every command an app can send a room, for alphabets of model and property tests. */
+export const EVERY_ROOM_COMMAND: readonly RoomCommand[] = Object.values(ONE_OF_EACH);

@@ -18,6 +18,8 @@ export type RoomCommand =
   | { type: 'CHAT.SEND'; text: string }
   /** While reconnecting to signaling: try now instead of waiting for the backoff. */
   | { type: 'SIGNALING.RETRY_NOW' }
+  /** With createRoom's `autoJoin: false`: join now (or as soon as media and signaling are ready). */
+  | { type: 'JOIN' }
   /** After a failure: join the room again from scratch. */
   | { type: 'REJOIN' }
   | { type: 'LEAVE' };

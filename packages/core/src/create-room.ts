@@ -15,6 +15,12 @@ export interface CreateRoomOptions {
   ticket?: string;
   /** What to send; default `{ audio: true, video: true }`; `false` = receive-only. */
   media?: { audio: boolean; video: boolean } | false;
+  /**
+   * `false`: get media and the signaling connection ready, then wait (status `ready`) for
+   * `send({ type: 'JOIN' })`, e.g. behind a pre-join screen. The call then starts without the socket and
+   * greeting round trips. Default `true`: join as soon as both are ready.
+   */
+  autoJoin?: boolean;
   /** Side effects to use instead of the browser's (e.g. werift and `ws` in Node). */
   implementations?: Partial<Implementations>;
   /** Receives every actor, event and snapshot, e.g. `createBrowserInspector().inspect` (@statelyai/inspect). */
@@ -53,6 +59,7 @@ export function createRoom(options: CreateRoomOptions): RoomHandle {
       name: options.name ?? '',
       ticket: options.ticket,
       media: options.media ?? { audio: true, video: true },
+      autoJoin: options.autoJoin ?? true,
       implementations: { ...browserImplementations, ...options.implementations },
       iceServers: options.iceServers,
       timing: options.timing,

@@ -7,6 +7,7 @@ export type RoomStatus =
   | 'acquiring-media' // asking for camera/microphone permission, waiting for getUserMedia
   | 'media-error' // permission denied / no device / busy / impossible constraints: waiting for a choice
   | 'connecting' // opening the signaling socket
+  | 'ready' // media and signaling ready, waiting for JOIN (createRoom with `autoJoin: false`)
   | 'joining' // socket open, join sent
   | 'joined' // in the room (peers may still be negotiating)
   | 'reconnecting' // signaling socket lost, retrying with backoff

@@ -55,6 +55,35 @@ describe('roomMachine: joining', () => {
     expect(hub.received.find((r) => r.message.type === 'offer')?.from).toBe(bobView.selfId);
   });
 
+  it('autoJoin: false waits in ready (greeted, media live, not a member) until JOIN, which starts the call', async () => {
+    const { join, hub } = setup();
+    const ada = join('Ada');
+    await until(ada, (v) => v.status === 'joined');
+    const bob = join('Bob', { autoJoin: false, media: { audio: true, video: true }, implementations: cameraMedia() });
+    const ready = await until(bob, (v) => v.status === 'ready');
+    expect(ready.statusText).toBe('Ready to join room standup');
+    expect(ready.selfId).not.toBeNull(); // greeted: the identity is known before the call
+    expect(ready.local.hasVideo).toBe(true);
+    expect(ready.peers).toEqual([]);
+    expect(hub.members('standup')).toHaveLength(1);
+    expect(hub.received.some((r) => r.message.type === 'join' && r.from === ready.selfId)).toBe(false);
+
+    bob.send({ type: 'JOIN' });
+    const [bobView] = await connectedPair(bob, ada);
+    expect(bobView.selfId).toBe(ready.selfId);
+    expect(hub.members('standup')).toHaveLength(2);
+  });
+
+  it('autoJoin: false with JOIN sent early joins as soon as it can, never stopping in ready', async () => {
+    const { join } = setup();
+    const ada = join('Ada', { autoJoin: false });
+    const statuses = new Set<string>([ada.getView().status]);
+    ada.subscribe((view) => statuses.add(view.status));
+    ada.send({ type: 'JOIN' });
+    await until(ada, (v) => v.status === 'joined');
+    expect(statuses.has('ready')).toBe(false);
+  });
+
   it('reports every actor, event and snapshot to an inspector observer (the shape of @statelyai/inspect)', async () => {
     const { join } = setup();
     const seen: InspectionEvent[] = [];

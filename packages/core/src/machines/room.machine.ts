@@ -1,4 +1,4 @@
-import { and, assign, enqueueActions, sendTo, setup, type ActorRefFrom, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import { and, assign, enqueueActions, not, sendTo, setup, type ActorRefFrom, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { childBridge } from '../actors/child-bridge.js';
 import type { RoomCommand } from '../commands.js';
 import type { Implementations } from '../implementations.js';
@@ -20,6 +20,12 @@ export interface RoomInput {
   name: string;
   ticket?: string;
   media: MediaRequest | false;
+  /**
+   * Join as soon as media and signaling are ready (the default). `false` stops short in `session.ready`
+   * (media live, signaling greeted) until a JOIN command: a pre-join screen, and a call that starts
+   * without the socket and greeting round trips.
+   */
+  autoJoin?: boolean;
   implementations: Implementations;
   /** Overrides the ICE servers the signaling server hands out. */
   iceServers?: RTCIceServer[];
@@ -66,6 +72,8 @@ export interface RoomContext extends RoomInput {
   joinedIceServers: RTCIceServer[];
   /** True once `joined` arrived for the current identity: a resume then restores the membership. */
   inRoom: boolean;
+  /** Join as soon as signaling and media allow: from `autoJoin`, or once JOIN arrived. */
+  joinWanted: boolean;
 }
 
 export type RoomEvent =
@@ -132,6 +140,7 @@ export const roomMachine = setup({
       event.type === 'MEDIA.UPDATE' && (event.snapshot.matches('live') || event.snapshot.matches('receiveOnly')),
     mediaFailed: ({ event }) => event.type === 'MEDIA.UPDATE' && event.snapshot.matches('failed'),
     signalingOpen: ({ context }) => context.signalingView.status === 'open',
+    joinWanted: ({ context }) => context.joinWanted,
     ownJoined: ({ context, event }) => isMessage(event, 'joined') && event.message.room === context.room,
     joinRefused: ({ event }) => isMessage(event, 'error') && event.message.ref === JOIN_REF,
     signalingLost: ({ event }) => event.type === 'SIGNALING.STATUS' && event.view.status === 'reconnecting',
@@ -350,6 +359,7 @@ export const roomMachine = setup({
       signalingView: { status: 'closed', attempt: 0, nextRetryAt: null },
       joinedIceServers: [],
       inRoom: false,
+      joinWanted: input.autoJoin ?? true,
     };
   },
   initial: 'media',
@@ -370,6 +380,8 @@ export const roomMachine = setup({
     'PEER.CHAT': { actions: 'receiveChat' },
     'PEER.CLOSED': { actions: ['peerFailed', { type: 'dropPeers', params: ({ event }) => ({ ids: [event.peerId] }) }] },
     'CHAT.SEND': { actions: 'sendChat' },
+    // Before `session.ready` (media or signaling still on their way): join as soon as they are.
+    JOIN: { actions: assign({ joinWanted: true }) },
     LEAVE: '.left',
   },
   states: {
@@ -383,9 +395,15 @@ export const roomMachine = setup({
       on: {
         'MEDIA.UPDATE': [
           {
-            guard: and(['mediaSettled', 'signalingOpen']),
+            guard: and(['mediaSettled', 'signalingOpen', 'joinWanted']),
             target: 'session.joining',
             description: 'Signaling greeted us while media settled: join at once',
+            actions: 'absorbMedia',
+          },
+          {
+            guard: and(['mediaSettled', 'signalingOpen']),
+            target: 'session.ready',
+            description: 'Greeted and media settled, but joining waits for JOIN (autoJoin: false)',
             actions: 'absorbMedia',
           },
           { guard: 'mediaSettled', target: 'session', actions: 'absorbMedia' },
@@ -451,7 +469,16 @@ export const roomMachine = setup({
       },
       states: {
         connecting: {
-          on: { 'SIGNALING.WELCOME': { target: 'joining', actions: 'rememberIdentity' } },
+          on: {
+            'SIGNALING.WELCOME': [
+              { guard: 'joinWanted', target: 'joining', actions: 'rememberIdentity' },
+              { target: 'ready', actions: 'rememberIdentity' },
+            ],
+          },
+        },
+        /** Media live and signaling greeted; the join waits for JOIN (createRoom's `autoJoin: false`). */
+        ready: {
+          on: { JOIN: { target: 'joining', actions: assign({ joinWanted: true }) } },
         },
         joining: {
           entry: 'sendJoin',
@@ -484,6 +511,8 @@ export const roomMachine = setup({
             'SIGNALING.WELCOME': [
               // The server restored our rooms and re-sends `joined` for each.
               { guard: 'resumedInRoom', target: 'resuming' },
+              // Lost before JOIN was asked for: back to waiting for it, under whatever identity we got.
+              { guard: not('joinWanted'), target: 'ready', actions: 'rememberIdentity' },
               // Resumed before our join was answered: ask again (a repeated join is answered too).
               { guard: 'resumed', target: 'joining' },
               // A new identity: every peer knew the old one, so start over in the room.

@@ -10,6 +10,7 @@ function statusOf(snapshot: RoomSnapshot): RoomStatus {
   if (snapshot.matches('media')) return 'acquiring-media';
   if (snapshot.matches({ session: 'joined' })) return 'joined';
   if (snapshot.matches({ session: 'joining' })) return 'joining';
+  if (snapshot.matches({ session: 'ready' })) return 'ready';
   if (snapshot.matches({ session: 'reconnecting' }) || snapshot.matches({ session: 'resuming' })) return 'reconnecting';
   return 'connecting';
 }
@@ -24,6 +25,8 @@ function statusText(status: RoomStatus, room: string, peerCount: number, error: 
       return 'Camera or microphone unavailable';
     case 'connecting':
       return 'Connecting to the server…';
+    case 'ready':
+      return `Ready to join room ${room}`;
     case 'joining':
       return `Joining room ${room}…`;
     case 'joined':

@@ -1,9 +1,10 @@
 /**
  * Peerchart: core's createRoom against the real server. Local media is acquired once at setup and
  * handed to the room through the injected `getUserMedia` (a clone per call, since leaving a room
- * stops the tracks it was given). A call is the caller joining the room its callee already sits in:
- * the newcomer makes the offer. So Peerchart's figures include opening its signaling socket, `hello`
- * and `join` — steps the other contenders did before "call".
+ * stops the tracks it was given). Like the other contenders, each page has its signaling ready before
+ * "call": a room created with `autoJoin: false` waits in `ready` (socket open, `hello`/`welcome` done,
+ * media attached). A call is the caller sending JOIN into the room its callee already sits in: the
+ * newcomer makes the offer, so Peerchart's call includes the `join`/`joined` round trip.
  */
 import './instrument.js';
 import { createRoom, type RoomHandle, type RoomView } from '@peerchart/core';
@@ -15,10 +16,12 @@ let roomName = '';
 let room: RoomHandle | undefined;
 const errors: string[] = [];
 
-function join(): RoomHandle {
+/** A room with media and signaling ready, waiting for JOIN: what "connected to signaling" means here. */
+async function prepare(): Promise<void> {
   const handle = createRoom({
     signalingUrl,
     room: roomName,
+    autoJoin: false,
     iceServers: [],
     implementations: { getUserMedia: async () => new MediaStream(local.getTracks().map((track) => track.clone())) },
   });
@@ -28,7 +31,13 @@ function join(): RoomHandle {
     if (view.error) errors.push(`${view.error.code}: ${view.error.message}`);
   });
   room = handle;
-  return handle;
+  await until(handle, (view) => view.status === 'ready', 10_000);
+}
+
+function joinNow(): RoomHandle {
+  if (!room) throw new Error('no room prepared');
+  room.send({ type: 'JOIN' });
+  return room;
 }
 
 function until(handle: RoomHandle, predicate: (view: RoomView) => boolean, timeoutMs: number): Promise<void> {
@@ -53,13 +62,14 @@ expose(
       local = await localMedia();
       signalingUrl = String(options.signalingUrl);
       roomName = String(options.room);
+      await prepare();
     },
     async listen() {
-      await until(join(), (view) => view.status === 'joined', 10_000);
+      await until(joinNow(), (view) => view.status === 'joined', 10_000);
     },
     async call() {
       marks.mark('call');
-      join();
+      joinNow();
     },
     async hangup() {
       const leaving = room;
@@ -67,6 +77,7 @@ expose(
       await leaving?.leave();
       removeRemote();
       marks.reset();
+      await prepare();
     },
   },
   errors,

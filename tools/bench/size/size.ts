@@ -13,11 +13,15 @@ import { TOOLS_DIR } from '../relay/servers.js';
 /** The goal for core, minified + gzipped (issue #5). */
 export const CORE_TARGET_BYTES = 20 * 1024;
 /**
- * What the CI size check enforces. Core is over its target today (see docs/performance.md), so the
- * budget is its size when last measured plus a small margin: it stops core from growing unnoticed
- * while the target stays the aim. Lower it whenever core shrinks; never raise it to make CI green.
+ * What the CI size check enforces. Core is over its target today (see docs/performance.md, section 3:
+ * XState and valibot alone are ~15 KB of it), so the budget is its size when last measured (29.6 KB,
+ * 2026-11-22) plus ~0.5 KB: it stops core from growing unnoticed while the target stays the aim.
+ * Lower it whenever core shrinks (size.test.ts fails once the budget is more than
+ * BUDGET_MAX_SLACK_BYTES above the measured size); never raise it to make CI green.
  */
-export const CORE_BUDGET_BYTES = 31 * 1024;
+export const CORE_BUDGET_BYTES = Math.round(30.1 * 1024);
+/** How far the budget may sit above core's measured size before the check asks for it to be lowered. */
+export const BUDGET_MAX_SLACK_BYTES = 2 * 1024;
 
 export interface SizeEntry {
   id: string;

@@ -84,14 +84,11 @@ export const DATA_CHANNEL = { label: 'peerchart', id: 0 } as const;
 
 const REMOTE_DIRECTIONS: ReadonlyArray<string | null> = ['sendrecv', 'recvonly'];
 
-function toCandidateInit(candidate: RTCIceCandidate | RTCIceCandidateInit | null | undefined): RTCIceCandidateInit | null {
-  if (!candidate || !candidate.candidate) return null; // absent or empty candidate string: end-of-candidates
-  const json = typeof (candidate as RTCIceCandidate).toJSON === 'function' ? (candidate as RTCIceCandidate).toJSON() : candidate;
-  const init: RTCIceCandidateInit = { candidate: json.candidate ?? '' };
-  if (json.sdpMid !== undefined) init.sdpMid = json.sdpMid;
-  if (json.sdpMLineIndex !== undefined) init.sdpMLineIndex = json.sdpMLineIndex;
-  if (json.usernameFragment !== undefined) init.usernameFragment = json.usernameFragment;
-  return init;
+/** A gathered candidate as plain JSON (browsers' and werift's `toJSON()`); absent or empty: end-of-candidates. */
+function toCandidateInit(candidate: RTCIceCandidate | null): RTCIceCandidateInit | null {
+  if (!candidate?.candidate) return null;
+  const { candidate: line, sdpMid, sdpMLineIndex, usernameFragment } = candidate.toJSON?.() ?? candidate;
+  return { candidate: line, sdpMid, sdpMLineIndex, usernameFragment };
 }
 
 interface RemoteStreamEntry {
@@ -149,26 +146,29 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
   };
 
   // ── Listeners (DOM on* handlers; all cleared in the cleanup) ───────────────────────────────
-  pc.onicecandidate = (event) => report({ type: 'PC.ICE_CANDIDATE', candidate: toCandidateInit(event.candidate) });
-  pc.onnegotiationneeded = () => report({ type: 'PC.NEGOTIATION_NEEDED' });
-  pc.onconnectionstatechange = () => report({ type: 'PC.CONNECTION_STATE', state: pc.connectionState });
-  pc.oniceconnectionstatechange = () => report({ type: 'PC.ICE_CONNECTION_STATE', state: pc.iceConnectionState });
-  pc.onsignalingstatechange = () => report({ type: 'PC.SIGNALING_STATE', state: pc.signalingState });
-  pc.ontrack = (event) => {
-    const stream = event.streams[0];
-    if (!stream) return; // our senders always attach a stream; a bare track has nothing to group by
-    let entry = remoteStreams.get(stream.id);
-    const isNewStream = !entry;
-    if (!entry) {
-      entry = { stream, tracks: new Map() };
-      remoteStreams.set(stream.id, entry);
-      const target = stream as Partial<Pick<MediaStream, 'addEventListener'>>;
-      // Browsers announce a removed remote track on its stream; werift does not (the sweep covers it).
-      target.addEventListener?.('removetrack', (removal: MediaStreamTrackEvent) => dropRemoteTrack(stream.id, removal.track.id));
-    }
-    entry.tracks.set(event.track.id, event.transceiver ?? null);
-    if (isNewStream) report({ type: 'PC.REMOTE_STREAM', streamId: stream.id, stream });
+  const pcHandlers: Partial<RTCPeerConnection> = {
+    onicecandidate: (event) => report({ type: 'PC.ICE_CANDIDATE', candidate: toCandidateInit(event.candidate) }),
+    onnegotiationneeded: () => report({ type: 'PC.NEGOTIATION_NEEDED' }),
+    onconnectionstatechange: () => report({ type: 'PC.CONNECTION_STATE', state: pc.connectionState }),
+    oniceconnectionstatechange: () => report({ type: 'PC.ICE_CONNECTION_STATE', state: pc.iceConnectionState }),
+    onsignalingstatechange: () => report({ type: 'PC.SIGNALING_STATE', state: pc.signalingState }),
+    ontrack: (event) => {
+      const stream = event.streams[0];
+      if (!stream) return; // our senders always attach a stream; a bare track has nothing to group by
+      let entry = remoteStreams.get(stream.id);
+      const isNewStream = !entry;
+      if (!entry) {
+        entry = { stream, tracks: new Map() };
+        remoteStreams.set(stream.id, entry);
+        const target = stream as Partial<Pick<MediaStream, 'addEventListener'>>;
+        // Browsers announce a removed remote track on its stream; werift does not (the sweep covers it).
+        target.addEventListener?.('removetrack', (removal: MediaStreamTrackEvent) => dropRemoteTrack(stream.id, removal.track.id));
+      }
+      entry.tracks.set(event.track.id, event.transceiver ?? null);
+      if (isNewStream) report({ type: 'PC.REMOTE_STREAM', streamId: stream.id, stream });
+    },
   };
+  Object.assign(pc, pcHandlers);
 
   const channel = pc.createDataChannel(DATA_CHANNEL.label, { negotiated: true, id: DATA_CHANNEL.id });
   channel.onopen = () => report({ type: 'PC.DATA_OPEN' });
@@ -283,15 +283,8 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
   return () => {
     stopped = true;
     stopStats?.();
-    pc.onicecandidate = null;
-    pc.onnegotiationneeded = null;
-    pc.onconnectionstatechange = null;
-    pc.oniceconnectionstatechange = null;
-    pc.onsignalingstatechange = null;
-    pc.ontrack = null;
-    channel.onopen = null;
-    channel.onclose = null;
-    channel.onmessage = null;
+    for (const name in pcHandlers) Object.assign(pc, { [name]: null });
+    channel.onopen = channel.onclose = channel.onmessage = null;
     try {
       channel.close();
     } catch {

@@ -1,23 +1,43 @@
-import { fromCallback, fromPromise } from 'xstate';
+import { fromCallback, type EventObject } from 'xstate';
 import type { Implementations } from '../implementations.js';
 
 export const stopTracks = (stream: MediaStream | null) => stream?.getTracks().forEach((track) => track.stop());
+export const audioTrack = (stream: MediaStream | null) => stream?.getAudioTracks()[0] ?? null;
+export const videoTrack = (stream: MediaStream | null) => stream?.getVideoTracks()[0] ?? null;
 
-/** A stream that arrives after its actor was stopped (the call was left meanwhile) is released at once. */
-const releaseIfAborted = (signal: AbortSignal) => (stream: MediaStream) => {
-  if (signal.aborted) stopTracks(stream);
-  return stream;
-};
+/** What a getUserMedia/getDisplayMedia request reports: the stream, or the rejection (a DOMException whose `name` says why). */
+export type MediaRequestEvent =
+  | { type: 'USER_MEDIA.DONE'; stream: MediaStream }
+  | { type: 'USER_MEDIA.FAILED'; error: unknown }
+  | { type: 'DISPLAY_MEDIA.DONE'; stream: MediaStream }
+  | { type: 'DISPLAY_MEDIA.FAILED'; error: unknown };
 
-/** getUserMedia as an actor; rejects with the browser's DOMException (its `name` says why). */
-export const userMedia = fromPromise<
-  MediaStream,
-  { getUserMedia: Implementations['getUserMedia']; constraints: MediaStreamConstraints }
->(({ input, signal }) => input.getUserMedia(input.constraints).then(releaseIfAborted(signal)));
+/**
+ * A media request as an actor. A stream that arrives after the actor was stopped (its state was
+ * left, e.g. the call was left meanwhile) is released at once. Callback actors rather than promise
+ * actors: the machine needs no second kind of actor logic (a smaller bundle), and never rejects.
+ */
+const mediaRequest = <TInput>(api: 'USER_MEDIA' | 'DISPLAY_MEDIA', open: (input: TInput) => Promise<MediaStream>) =>
+  fromCallback<EventObject, TInput, MediaRequestEvent>(({ input, sendBack }) => {
+    let stopped = false;
+    new Promise<MediaStream>((resolve) => resolve(open(input))).then(
+      (stream) => (stopped ? stopTracks(stream) : sendBack({ type: `${api}.DONE`, stream } as MediaRequestEvent)),
+      (error: unknown) => sendBack({ type: `${api}.FAILED`, error } as MediaRequestEvent),
+    );
+    return () => {
+      stopped = true;
+    };
+  });
+
+/** getUserMedia as an actor. */
+export const userMedia = mediaRequest(
+  'USER_MEDIA',
+  (input: { getUserMedia: Implementations['getUserMedia']; constraints: MediaStreamConstraints }) => input.getUserMedia(input.constraints),
+);
 
 /** getDisplayMedia as an actor (screen share). */
-export const displayMedia = fromPromise<MediaStream, { getDisplayMedia: Implementations['getDisplayMedia'] }>(({ input, signal }) =>
-  input.getDisplayMedia({ video: true, audio: false }).then(releaseIfAborted(signal)),
+export const displayMedia = mediaRequest('DISPLAY_MEDIA', (input: { getDisplayMedia: Implementations['getDisplayMedia'] }) =>
+  input.getDisplayMedia({ video: true, audio: false }),
 );
 
 /**

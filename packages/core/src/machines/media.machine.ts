@@ -1,5 +1,13 @@
 import { assign, setup, type SnapshotFrom } from 'xstate';
-import { displayMedia, holdStream, stopTracks, userMedia } from '../actors/user-media.js';
+import {
+  audioTrack,
+  displayMedia,
+  holdStream,
+  stopTracks,
+  userMedia,
+  videoTrack,
+  type MediaRequestEvent,
+} from '../actors/user-media.js';
 import type { RoomCommand } from '../commands.js';
 import type { Implementations } from '../implementations.js';
 import type { LocalMediaView, ViewError } from '../view.js';
@@ -20,6 +28,8 @@ export interface MediaInput {
 export type MediaEvent =
   | Extract<RoomCommand, { type: `${'MEDIA' | 'MIC' | 'CAMERA' | 'SCREEN'}.${string}` }>
   | { type: 'MEDIA.TRACK_ENDED'; stream: MediaStream }
+  /** From the getUserMedia/getDisplayMedia actors. */
+  | MediaRequestEvent
   /** Stop every track; the machine ends. */
   | { type: 'MEDIA.RELEASE' };
 
@@ -62,10 +72,6 @@ export const MEDIA_ERRORS = {
 
 const errorName = (error: unknown) =>
   typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
-
-
-const audioTrack = (stream: MediaStream | null) => stream?.getAudioTracks()[0] ?? null;
-const videoTrack = (stream: MediaStream | null) => stream?.getVideoTracks()[0] ?? null;
 
 /** Local camera, microphone and screen: acquire (with typed failures and ways out), then mute, switch, share. */
 export const mediaMachine = setup({
@@ -121,8 +127,10 @@ export const mediaMachine = setup({
           getUserMedia: context.getUserMedia,
           constraints: context.request === false ? {} : { audio: context.request.audio, video: context.request.video },
         }),
-        onDone: { target: 'live', actions: assign({ stream: ({ event }) => event.output }) },
-        onError: [
+      },
+      on: {
+        'USER_MEDIA.DONE': { target: 'live', actions: assign({ stream: ({ event }) => event.stream }) },
+        'USER_MEDIA.FAILED': [
           { guard: { type: 'errorIs', params: { names: ['NotAllowedError', 'SecurityError'] } }, target: 'failed.denied' },
           { guard: { type: 'errorIs', params: { names: ['NotFoundError'] } }, target: 'failed.noDevice' },
           { guard: { type: 'errorIs', params: { names: ['NotReadableError', 'AbortError'] } }, target: 'failed.busy' },
@@ -177,13 +185,15 @@ export const mediaMachine = setup({
                     constraints: { video: deviceId ? { deviceId: { exact: deviceId } } : { facingMode } },
                   };
                 },
-                onDone: {
+              },
+              on: {
+                'USER_MEDIA.DONE': {
                   target: 'ready',
                   actions: [
                     assign(({ context, event }) => {
                       const stream = context.stream as MediaStream;
                       const old = videoTrack(stream);
-                      const next = videoTrack(event.output);
+                      const next = videoTrack(event.stream);
                       if (!old || !next) return {};
                       stream.removeTrack(old);
                       old.stop();
@@ -193,7 +203,7 @@ export const mediaMachine = setup({
                     'applyTrackStates',
                   ],
                 },
-                onError: {
+                'USER_MEDIA.FAILED': {
                   target: 'ready',
                   actions: assign({
                     error: {
@@ -216,9 +226,11 @@ export const mediaMachine = setup({
               invoke: {
                 src: 'displayMedia',
                 input: ({ context }) => ({ getDisplayMedia: context.getDisplayMedia }),
-                onDone: { target: 'sharing', actions: assign({ screenStream: ({ event }) => event.output }) },
+              },
+              on: {
+                'DISPLAY_MEDIA.DONE': { target: 'sharing', actions: assign({ screenStream: ({ event }) => event.stream }) },
                 // Cancelling the picker (NotAllowedError) is a choice, not an error.
-                onError: [
+                'DISPLAY_MEDIA.FAILED': [
                   { guard: { type: 'errorIs', params: { names: ['NotAllowedError', 'AbortError'] } }, target: 'off' },
                   {
                     target: 'off',

@@ -23,8 +23,14 @@ const COMMANDS: MediaEvent[] = [
   { type: 'MEDIA.RELEASE' },
 ];
 
-/** Every invocation's id, read from the definition, so a new invoke is in the alphabet at once. */
-const INVOKE_IDS = getStateNodes(mediaMachine.root).flatMap((node) => node.invoke.map((invoke) => invoke.id));
+/** Every invoked media request's events, from the sources the definition invokes, so a new request is in the alphabet at once. */
+const REQUEST_APIS = [
+  ...new Set(
+    getStateNodes(mediaMachine.root).flatMap((node) =>
+      node.invoke.flatMap((invoke) => (invoke.src === 'userMedia' ? ['USER_MEDIA'] : invoke.src === 'displayMedia' ? ['DISPLAY_MEDIA'] : [])),
+    ),
+  ),
+];
 
 const cameraAndMic = () => new FakeStream([new FakeTrack('audio'), new FakeTrack('video')]) as unknown as MediaStream;
 
@@ -32,9 +38,9 @@ function events(snapshot: AnyMachineSnapshot): AnyEventObject[] {
   const { screenStream } = snapshot.context as MediaContext;
   return [
     ...COMMANDS,
-    ...INVOKE_IDS.flatMap((id) => [
-      { type: `xstate.done.actor.${id}`, output: cameraAndMic() },
-      ...ERROR_NAMES.map((name) => ({ type: `xstate.error.actor.${id}`, error: mediaError(name) })),
+    ...REQUEST_APIS.flatMap((api) => [
+      { type: `${api}.DONE`, stream: cameraAndMic() },
+      ...ERROR_NAMES.map((name) => ({ type: `${api}.FAILED`, error: mediaError(name) })),
     ]),
     // The browser's own "Stop sharing" ends the screen track; a track of another stream must not stop it.
     { type: 'MEDIA.TRACK_ENDED', stream: screenStream ?? cameraAndMic() },

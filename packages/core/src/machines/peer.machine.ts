@@ -72,7 +72,7 @@
  * `PEER.SIGNAL {peerId, message: offer|answer|candidate|bye}`, `PEER.CHAT {peerId, message}`,
  * `PEER.CLOSED {peerId, reason}`.
  */
-import { and, assign, enqueueActions, or, setup, stateIn, type ActorRefFrom } from 'xstate';
+import { and, assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import {
   peerConnectionActor,
   type MediaKind,
@@ -202,7 +202,10 @@ export interface PeerContext extends Omit<PeerInput, 'timing'> {
   remoteCandidates: Array<RTCIceCandidateInit | null>;
   /** Local candidates gathered while the description they belong to was not sent yet. */
   localCandidates: Array<RTCIceCandidateInit | null>;
-  /** An offer or answer of ours went out (candidates may follow it directly from now on). */
+  /**
+   * Our current offer or answer went out, so new local candidates may follow it directly; false
+   * while a new local description is being made (from creatingOffer or settingRemoteOffer on).
+   */
   sentDescription: boolean;
   candidateErrors: number;
 
@@ -230,20 +233,11 @@ export interface PeerContext extends Omit<PeerInput, 'timing'> {
   closeReason: PeerCloseReason | null;
 }
 
-const NEGOTIATION = '#peer.active.session.negotiation';
-const inNegotiation = (state: string) => stateIn(`${NEGOTIATION}.${state}`);
-
-function initialContext(input: PeerInput): PeerContext {
-  const tracks = input.localStream?.getTracks() ?? [];
+function initialContext({ timing, ...input }: PeerInput): PeerContext {
+  const kinds = input.localStream?.getTracks().map((track) => track.kind) ?? [];
   return {
-    peerId: input.peerId,
-    name: input.name,
-    polite: input.polite,
-    initiator: input.initiator,
-    iceServers: input.iceServers,
-    localStream: input.localStream,
-    createPeerConnection: input.createPeerConnection,
-    timing: { ...DEFAULT_PEER_TIMING, ...input.timing },
+    ...input,
+    timing: { ...DEFAULT_PEER_TIMING, ...timing },
     hasNegotiated: false,
     hasRemoteDescription: false,
     ignoreOffer: false,
@@ -260,10 +254,7 @@ function initialContext(input: PeerInput): PeerContext {
     iceConnectionState: 'new',
     signalingState: 'stable',
     iceRestartAttempts: 0,
-    localSenders: {
-      audio: tracks.some((track) => track.kind === 'audio'),
-      video: tracks.some((track) => track.kind === 'video'),
-    },
+    localSenders: { audio: kinds.includes('audio'), video: kinds.includes('video') },
     localScreenStreamId: null,
     localMediaState: { audioMuted: false, videoOff: false, screen: false },
     remoteStreams: [],
@@ -277,9 +268,21 @@ function initialContext(input: PeerInput): PeerContext {
   };
 }
 
+/**
+ * The event a guard or action is attached to. Each is used on transitions of one event type only,
+ * so it narrows with a cast instead of checking `event.type` again at run time.
+ */
+type Ev<T extends PeerEvent['type']> = Extract<PeerEvent, { type: T }>;
+/** What the event guards compare. */
+const localType = (event: PeerEvent) => (event as Ev<'PC.LOCAL_SET'>).description.type;
+const remoteType = (event: PeerEvent) => (event as Ev<'PC.REMOTE_SET'>).descriptionType;
+const failedOp = (event: PeerEvent) => (event as Ev<'PC.OP_FAILED'>).op;
+const stateOf = (event: PeerEvent) => (event as Ev<'PC.CONNECTION_STATE' | 'PC.ICE_CONNECTION_STATE'>).state;
+const dataType = (event: PeerEvent) => (event as Ev<'PC.DATA_MESSAGE'>).message.type;
+
 // ── Pieces of configuration that several states share ──
 
-type LocalSetEvent = Extract<PeerEvent, { type: 'PC.LOCAL_SET' }>;
+type LocalSetEvent = Ev<'PC.LOCAL_SET'>;
 
 /** A negotiation step failed: close with `peer/negotiation-failed`, telling the remote. */
 const negotiationStepFailed = (op: PcOperation) =>
@@ -365,28 +368,23 @@ export const peerMachine = setup({
       for (const command of params) enqueue.sendTo('pc', command);
     }),
     acceptRemoteOffer: assign(({ event }) => ({
-      remoteDescription: { type: 'offer' as const, sdp: event.type === 'SIGNAL.OFFER' ? event.sdp : '' },
+      remoteDescription: { type: 'offer' as const, sdp: (event as Ev<'SIGNAL.OFFER'>).sdp },
       ignoreOffer: false,
     })),
     /** Polite side, offer collision: the local offer is rolled back; its changes are offered again later. */
     rememberAbandonedOffer: assign({ negotiationPending: true }),
     /** Impolite side, offer collision: the remote offer is ignored (it will answer ours). */
     ignoreRemoteOffer: assign({ ignoreOffer: true }),
-    failNegotiation: assign(({ event }) => ({
-      closeReason: 'negotiation-failed' as const,
-      error: peerError('peer/negotiation-failed', event.type === 'PC.OP_FAILED' ? `${event.op}: ${event.message}` : undefined),
-    })),
+    failNegotiation: assign(({ event }) => {
+      const { op, message } = event as Ev<'PC.OP_FAILED'>;
+      return { closeReason: 'negotiation-failed' as const, error: peerError('peer/negotiation-failed', `${op}: ${message}`) };
+    }),
     /** A remote candidate before any remote description: kept for `applyBufferedCandidates`. */
     bufferRemoteCandidate: assign({
-      remoteCandidates: ({ context, event }) =>
-        event.type === 'SIGNAL.CANDIDATE' ? [...context.remoteCandidates, event.candidate] : context.remoteCandidates,
+      remoteCandidates: ({ context, event }) => [...context.remoteCandidates, (event as Ev<'SIGNAL.CANDIDATE'>).candidate],
     }),
     /** A camera/microphone track (or none) for the pc: addTrack or replaceTrack, it decides. */
-    setTrack: enqueueActions(({ enqueue, event }) => {
-      if (event.type === 'LOCAL.SET_TRACK') {
-        enqueue.sendTo('pc', { type: 'PC.SET_TRACK', kind: event.kind, track: event.track, stream: event.stream });
-      }
-    }),
+    setTrack: enqueueActions(({ enqueue, event }) => enqueue.sendTo('pc', { ...(event as Ev<'LOCAL.SET_TRACK'>), type: 'PC.SET_TRACK' })),
     /** A remote description exists from now on (buffered candidates wait for `applyBufferedCandidates`). */
     remoteDescriptionApplied: assign({ hasRemoteDescription: true }),
     /** Candidates that came before any remote description, applied (in arrival order) now that one exists. */
@@ -403,9 +401,7 @@ export const peerMachine = setup({
     }),
     /** Our description went out with the candidates held for it. */
     clearHeldCandidates: assign({ localCandidates: [], sentDescription: true }),
-    mirrorConnectionState: assign({
-      connectionState: ({ context, event }) => (event.type === 'PC.CONNECTION_STATE' ? event.state : context.connectionState),
-    }),
+    mirrorConnectionState: assign({ connectionState: ({ event }) => (event as Ev<'PC.CONNECTION_STATE'>).state }),
     loseTransport: assign({ closeReason: 'transport-lost', error: peerError('peer/transport-lost') }),
     /** The chat outbox went out on the newly opened channel. */
     clearOutbox: assign({ outbox: [] }),
@@ -421,32 +417,30 @@ export const peerMachine = setup({
     /** A remote candidate may go to the pc now: a remote description exists and none wait before it. */
     appliesCandidates: ({ context }) => context.hasRemoteDescription && context.remoteCandidates.length === 0,
     ignoringOffer: ({ context }) => context.ignoreOffer,
-    /** The local description went out already, so a new candidate may follow at once. */
-    localDescriptionSent: and([
-      ({ context }) => context.sentDescription,
-      or([inNegotiation('stable'), inNegotiation('awaitingAnswer'), inNegotiation('settingRemoteAnswer')]),
-    ]),
-    channelOpen: stateIn('#peer.active.session.channel.open'),
-    isLocalOffer: ({ event }) => event.type === 'PC.LOCAL_SET' && event.description.type === 'offer',
-    isLocalAnswer: ({ event }) => event.type === 'PC.LOCAL_SET' && event.description.type === 'answer',
-    isRemoteOffer: ({ event }) => event.type === 'PC.REMOTE_SET' && event.descriptionType === 'offer',
-    isRemoteAnswer: ({ event }) => event.type === 'PC.REMOTE_SET' && event.descriptionType === 'answer',
+    /** Our current local description went out, so a new candidate may follow it at once. */
+    localDescriptionSent: ({ context }) => context.sentDescription,
+    channelOpen: ({ context }) => context.dataChannelOpen,
+    isLocalOffer: ({ event }) => localType(event) === 'offer',
+    isLocalAnswer: ({ event }) => localType(event) === 'answer',
+    isRemoteOffer: ({ event }) => remoteType(event) === 'offer',
+    isRemoteAnswer: ({ event }) => remoteType(event) === 'answer',
     /** Guards OP_FAILED: only the failure of the step a state waits for counts there. */
-    failed: ({ event }, params: { op: PcOperation }) => event.type === 'PC.OP_FAILED' && event.op === params.op,
-    candidateFailed: ({ event }) => event.type === 'PC.OP_FAILED' && event.op === 'addCandidate',
-    mediaFailed: ({ event }) => event.type === 'PC.OP_FAILED' && event.op === 'media',
-    isConnecting: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'connecting',
-    isConnected: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'connected',
-    isDisconnected: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'disconnected',
-    isFailed: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'failed',
-    isClosed: ({ event }) => event.type === 'PC.CONNECTION_STATE' && event.state === 'closed',
-    iceConnected: ({ event }) =>
-      event.type === 'PC.ICE_CONNECTION_STATE' && (event.state === 'connected' || event.state === 'completed'),
+    failed: ({ event }, params: { op: PcOperation }) => failedOp(event) === params.op,
+    candidateFailed: ({ event }) => failedOp(event) === 'addCandidate',
+    candidateOrMediaFailed: ({ event }) => ['addCandidate', 'media'].includes(failedOp(event)),
+    isConnecting: ({ event }) => stateOf(event) === 'connecting',
+    isConnected: ({ event }) => stateOf(event) === 'connected',
+    isDisconnected: ({ event }) => stateOf(event) === 'disconnected',
+    isFailed: ({ event }) => stateOf(event) === 'failed',
+    isClosed: ({ event }) => stateOf(event) === 'closed',
+    iceConnected: ({ event }) => stateOf(event) === 'connected' || stateOf(event) === 'completed',
     restartAttemptsLeft: ({ context }) => context.iceRestartAttempts < context.timing.iceRestartMaxAttempts,
-    addsSender: ({ context, event }) =>
-      event.type === 'LOCAL.SET_TRACK' && event.track !== null && !context.localSenders[event.kind],
-    isChatMessage: ({ event }) => event.type === 'PC.DATA_MESSAGE' && event.message.type === 'chat',
-    isMediaStateMessage: ({ event }) => event.type === 'PC.DATA_MESSAGE' && event.message.type === 'media-state',
+    addsSender: ({ context, event }) => {
+      const { track, kind } = event as Ev<'LOCAL.SET_TRACK'>;
+      return track !== null && !context.localSenders[kind];
+    },
+    isChatMessage: ({ event }) => dataType(event) === 'chat',
+    isMediaStateMessage: ({ event }) => dataType(event) === 'media-state',
   },
   delays: {
     disconnectedGrace: ({ context }) => context.timing.disconnectedGraceMs,
@@ -541,7 +535,7 @@ export const peerMachine = setup({
             'PC.OP_FAILED': [
               { guard: and(['candidateFailed', 'ignoringOffer']), description: 'Candidate of an ignored offer: expected' },
               {
-                guard: or(['candidateFailed', 'mediaFailed']),
+                guard: 'candidateOrMediaFailed',
                 description: 'Not fatal: counted; ICE restarts cover lost candidates',
                 actions: assign({ candidateErrors: ({ context }) => context.candidateErrors + 1 }),
               },
@@ -681,7 +675,7 @@ export const peerMachine = setup({
                       type: 'command',
                       params: ({ context }) => [{ type: 'PC.CREATE_OFFER', iceRestart: context.iceRestartPending }],
                     },
-                    assign({ negotiationPending: false, iceRestartPending: false }),
+                    assign({ negotiationPending: false, iceRestartPending: false, sentDescription: false }),
                   ],
                   on: {
                     'PC.OFFER_CREATED': {
@@ -751,7 +745,7 @@ export const peerMachine = setup({
                   },
                 },
                 settingRemoteOffer: {
-                  entry: applyRemoteDescription,
+                  entry: [applyRemoteDescription, assign({ sentDescription: false })],
                   on: {
                     'PC.REMOTE_SET': {
                       guard: 'isRemoteOffer',

@@ -1,12 +1,13 @@
 import { and, assign, enqueueActions, not, sendTo, setup, type ActorRefFrom, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { childBridge } from '../actors/child-bridge.js';
+import { audioTrack, videoTrack } from '../actors/user-media.js';
 import type { RoomCommand } from '../commands.js';
 import type { Implementations } from '../implementations.js';
 import type { ClientMessage, PeerInfo, ServerMessage } from '../protocol/index.js';
 import { selectPeerView } from '../selectors/peer.js';
 import type { ChatEntry, LocalMediaView, PeerView, SignalingView, ViewError } from '../view.js';
 import { mediaMachine, selectLocalMedia, type MediaEvent, type MediaRequest, type MediaSnapshot } from './media.machine.js';
-import { peerMachine, type PeerCloseReason, type PeerInput, type PeerParentMessage } from './peer.machine.js';
+import { peerMachine, type PeerCommandEvent, type PeerInput, type PeerParentMessage } from './peer.machine.js';
 import { signalingMachine, type SignalingEmitted, type SignalingTiming } from './signaling.machine.js';
 
 export interface RoomTiming {
@@ -83,15 +84,12 @@ export type RoomEvent =
   | { type: 'PEER.UPDATE'; peerId: string; snapshot: PeerSnapshot }
   | PeerParentMessage;
 
-const audioOf = (stream: MediaStream | null) => stream?.getAudioTracks()[0] ?? null;
-const videoOf = (stream: MediaStream | null) => stream?.getVideoTracks()[0] ?? null;
-
 /** What every peer should be getting, from the local media. */
 function wanted(local: LocalMediaView): Outgoing {
   return {
-    audio: local.micMuted ? null : audioOf(local.stream),
-    video: local.cameraOff ? null : videoOf(local.stream),
-    screen: videoOf(local.screenStream),
+    audio: local.micMuted ? null : audioTrack(local.stream),
+    video: local.cameraOff ? null : videoTrack(local.stream),
+    screen: videoTrack(local.screenStream),
     state: JSON.stringify({ audioMuted: local.micMuted, videoOff: local.cameraOff, screen: local.sharingScreen }),
   };
 }
@@ -105,6 +103,26 @@ const JOIN_REFUSALS: Partial<Record<string, string>> = {
 
 const isMessage = <T extends ServerMessage['type']>(event: RoomEvent, type: T): event is { type: 'SIGNALING.MESSAGE'; message: Extract<ServerMessage, { type: T }> } =>
   event.type === 'SIGNALING.MESSAGE' && event.message.type === type;
+
+/**
+ * The event an action or guard is attached to. Each is used on transitions of one event type (and
+ * server message) only, so it narrows with a cast instead of checking `event.type` again at run time.
+ */
+type Ev<T extends RoomEvent['type']> = Extract<RoomEvent, { type: T }>;
+const messageOf = <T extends ServerMessage['type']>(event: RoomEvent) =>
+  (event as Ev<'SIGNALING.MESSAGE'>).message as Extract<ServerMessage, { type: T }>;
+const mediaOf = (event: RoomEvent) => (event as Ev<'MEDIA.UPDATE'>).snapshot;
+const statusOf = (event: RoomEvent) => (event as Ev<'SIGNALING.STATUS'>).view.status;
+const welcomeOf = (event: RoomEvent) => event as Ev<'SIGNALING.WELCOME'>;
+const signalingViewOf = (status: SignalingView['status']): SignalingView => ({ status, attempt: 0, nextRetryAt: null });
+
+/** Server messages relayed to the peer they come from, as that peer's events. */
+const RELAYED: Partial<Record<ServerMessage['type'], `SIGNAL.${string}`>> = {
+  offer: 'SIGNAL.OFFER',
+  answer: 'SIGNAL.ANSWER',
+  candidate: 'SIGNAL.CANDIDATE',
+  bye: 'SIGNAL.BYE',
+};
 
 const dropAllPeers = {
   type: 'dropPeers',
@@ -136,34 +154,28 @@ export const roomMachine = setup({
   types: { input: {} as RoomInput, context: {} as RoomContext, events: {} as RoomEvent },
   actors: { media: mediaMachine, signaling: signalingMachine, peer: peerMachine, bridge: childBridge },
   guards: {
-    mediaSettled: ({ event }) =>
-      event.type === 'MEDIA.UPDATE' && (event.snapshot.matches('live') || event.snapshot.matches('receiveOnly')),
-    mediaFailed: ({ event }) => event.type === 'MEDIA.UPDATE' && event.snapshot.matches('failed'),
+    mediaSettled: ({ event }) => mediaOf(event).matches('live') || mediaOf(event).matches('receiveOnly'),
+    mediaFailed: ({ event }) => mediaOf(event).matches('failed'),
     signalingOpen: ({ context }) => context.signalingView.status === 'open',
     joinWanted: ({ context }) => context.joinWanted,
     ownJoined: ({ context, event }) => isMessage(event, 'joined') && event.message.room === context.room,
     joinRefused: ({ event }) => isMessage(event, 'error') && event.message.ref === JOIN_REF,
-    signalingLost: ({ event }) => event.type === 'SIGNALING.STATUS' && event.view.status === 'reconnecting',
-    signalingReplaced: ({ event }) => event.type === 'SIGNALING.STATUS' && event.view.status === 'closed',
-    resumed: ({ event }) => event.type === 'SIGNALING.WELCOME' && event.resumed,
-    resumedInRoom: ({ context, event }) => event.type === 'SIGNALING.WELCOME' && event.resumed && context.inRoom,
+    signalingLost: ({ event }) => statusOf(event) === 'reconnecting',
+    signalingReplaced: ({ event }) => statusOf(event) === 'closed',
+    resumed: ({ event }) => welcomeOf(event).resumed,
+    resumedInRoom: ({ context, event }) => welcomeOf(event).resumed && context.inRoom,
     peerJoined: ({ context, event }) => isMessage(event, 'peer-joined') && event.message.room === context.room,
     peerLeft: ({ context, event }) => isMessage(event, 'peer-left') && event.message.room === context.room,
   },
   actions: {
     toMedia: sendTo(({ context }) => context.mediaActor, ({ event }) => event as MediaEvent),
-    absorbSignaling: assign(({ context, event }) => ({
-      signalingView: event.type === 'SIGNALING.STATUS' ? event.view : context.signalingView,
-    })),
+    absorbSignaling: assign({ signalingView: ({ event }) => (event as Ev<'SIGNALING.STATUS'>).view }),
     joinRefused: assign(({ event }) => {
-      const code = isMessage(event, 'error') ? event.message.code : 'internal';
+      const { code } = messageOf<'error'>(event);
       const message = JOIN_REFUSALS[code] ?? `The server refused to let you in (${code}). Rejoin to try again.`;
       return { error: { code: `join/${code}`, message, actions: ['rejoin'] } satisfies ViewError };
     }),
-    absorbMedia: assign(({ event }) => {
-      if (event.type !== 'MEDIA.UPDATE') return {};
-      return { local: selectLocalMedia(event.snapshot), mediaError: event.snapshot.context.error };
-    }),
+    absorbMedia: assign(({ event }) => ({ local: selectLocalMedia(mediaOf(event)), mediaError: mediaOf(event).context.error })),
     /**
      * Tells each peer what changed in the local media since it last heard. Mute, camera off and a camera
      * switch are a replaceTrack (no renegotiation); only a screen share adds or removes a sender.
@@ -205,7 +217,7 @@ export const roomMachine = setup({
         },
       });
       spawn('bridge', { input: { actor: signalingActor, forwardEmitted: true } });
-      return { signalingActor, signalingView: { status: 'connecting' as const, attempt: 0, nextRetryAt: null } };
+      return { signalingActor, signalingView: signalingViewOf('connecting') };
     }),
     sendJoin: enqueueActions(({ context, enqueue }) => {
       if (!context.signalingActor) return;
@@ -240,7 +252,7 @@ export const roomMachine = setup({
           input: { actor: ref, toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }) },
         });
         // The peer sends every track of the stream it was given; syncPeers corrects that right after.
-        const outgoing: Outgoing = { audio: audioOf(context.local.stream), video: videoOf(context.local.stream), screen: null, state: '' };
+        const outgoing: Outgoing = { audio: audioTrack(context.local.stream), video: videoTrack(context.local.stream), screen: null, state: '' };
         added[info.id] = { info, ref, bridge, view: selectPeerView(ref.getSnapshot()), outgoing };
       }
       return { peers: { ...context.peers, ...added } };
@@ -255,33 +267,30 @@ export const roomMachine = setup({
       }
       enqueue.assign({ peers: Object.fromEntries(Object.entries(context.peers).filter(([id]) => !gone.includes(id))) });
     }),
-    rememberIdentity: assign({ selfId: ({ context, event }) => (event.type === 'SIGNALING.WELCOME' ? event.peerId : context.selfId) }),
+    rememberIdentity: assign({ selfId: ({ event }) => welcomeOf(event).peerId }),
     enterRoom: assign(({ event }) => {
-      if (!isMessage(event, 'joined')) return {};
-      return { selfId: event.message.self, joinedIceServers: event.message.iceServers as RTCIceServer[], inRoom: true, error: null };
+      const { self, iceServers } = messageOf<'joined'>(event);
+      return { selfId: self, joinedIceServers: iceServers as RTCIceServer[], inRoom: true, error: null };
     }),
     /** Relays a server message addressed to one peer (by its stamped `from`) to that peer. */
     relayToPeer: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'SIGNALING.MESSAGE') return;
-      const message = event.message;
-      if (!('from' in message) || message.room !== context.room) return;
-      const ref = context.peers[message.from]?.ref;
-      if (!ref) return;
-      if (message.type === 'offer') enqueue.sendTo(ref, { type: 'SIGNAL.OFFER', sdp: message.sdp });
-      if (message.type === 'answer') enqueue.sendTo(ref, { type: 'SIGNAL.ANSWER', sdp: message.sdp });
-      if (message.type === 'candidate') {
-        enqueue.sendTo(ref, { type: 'SIGNAL.CANDIDATE', candidate: message.candidate as RTCIceCandidateInit | null });
-      }
-      if (message.type === 'bye') enqueue.sendTo(ref, { type: 'SIGNAL.BYE', reason: message.reason });
+      const message = (event as Ev<'SIGNALING.MESSAGE'>).message;
+      const type = RELAYED[message.type];
+      const ref = 'from' in message && message.room === context.room ? context.peers[message.from]?.ref : undefined;
+      // The message's own fields (sdp, candidate, reason) are the peer event's.
+      if (type && ref) enqueue.sendTo(ref, { ...message, type } as unknown as PeerCommandEvent);
     }),
     forwardPeerSignal: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'PEER.SIGNAL' || !context.peers[event.peerId] || !context.signalingActor) return;
-      const message = { ...event.message, room: context.room, to: event.peerId } as ClientMessage;
-      enqueue.sendTo(context.signalingActor, { type: 'SIGNALING.SEND', message });
+      const { peerId, message } = event as Ev<'PEER.SIGNAL'>;
+      if (!context.peers[peerId] || !context.signalingActor) return;
+      enqueue.sendTo(context.signalingActor, {
+        type: 'SIGNALING.SEND',
+        message: { ...message, room: context.room, to: peerId } as ClientMessage,
+      });
     }),
     sendChat: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'CHAT.SEND' || !context.selfId) return;
-      const text = event.text.trim().slice(0, CHAT_TEXT_LIMIT);
+      const text = (event as Ev<'CHAT.SEND'>).text.trim().slice(0, CHAT_TEXT_LIMIT);
+      if (!context.selfId) return;
       if (!text) return;
       const entry: ChatEntry = {
         id: `${context.selfId}-${context.chatCount + 1}`,
@@ -297,26 +306,28 @@ export const roomMachine = setup({
       enqueue.assign({ chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT), chatCount: context.chatCount + 1 });
     }),
     receiveChat: assign(({ context, event }) => {
-      if (event.type !== 'PEER.CHAT') return {};
-      const peer = context.peers[event.peerId];
-      const { id, text, at } = event.message;
-      if (!peer || context.chat.some((entry) => entry.id === id && entry.from === event.peerId)) return {};
-      const entry: ChatEntry = { id, from: event.peerId, fromName: peer.info.name, text: text.slice(0, CHAT_TEXT_LIMIT), at, self: false };
+      const { peerId, message } = event as Ev<'PEER.CHAT'>;
+      const peer = context.peers[peerId];
+      const { id, text, at } = message;
+      if (!peer || context.chat.some((entry) => entry.id === id && entry.from === peerId)) return {};
+      const entry: ChatEntry = { id, from: peerId, fromName: peer.info.name, text: text.slice(0, CHAT_TEXT_LIMIT), at, self: false };
       return { chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT) };
     }),
     updatePeerView: assign(({ context, event }) => {
-      if (event.type !== 'PEER.UPDATE') return {};
-      const entry = context.peers[event.peerId];
-      if (!entry || entry.ref.getSnapshot() !== event.snapshot) return {};
-      return { peers: { ...context.peers, [event.peerId]: { ...entry, view: selectPeerView(event.snapshot) } } };
+      const { peerId, snapshot } = event as Ev<'PEER.UPDATE'>;
+      const entry = context.peers[peerId];
+      if (!entry || entry.ref.getSnapshot() !== snapshot) return {};
+      return { peers: { ...context.peers, [peerId]: { ...entry, view: selectPeerView(snapshot) } } };
     }),
     peerFailed: assign(({ context, event }) => {
-      if (event.type !== 'PEER.CLOSED' || isOrderlyClose(event.reason) || !context.peers[event.peerId]) return {};
-      const name = context.peers[event.peerId]?.info.name || 'a participant';
+      const { peerId, reason } = event as Ev<'PEER.CLOSED'>;
+      const entry = context.peers[peerId];
+      // Hang-ups (ours or theirs) are part of a normal call; any other close is shown as a failure.
+      if (reason === 'hangup' || reason === 'remote-hangup' || !entry) return {};
       return {
         error: {
           code: 'peer/failed',
-          message: `The connection to ${name} failed (${event.reason}). Rejoin the room to try again.`,
+          message: `The connection to ${entry.info.name || 'a participant'} failed (${reason}). Rejoin the room to try again.`,
           actions: ['rejoin'],
         },
       };
@@ -331,7 +342,7 @@ export const roomMachine = setup({
         enqueue.sendTo(signaling, { type: 'SIGNALING.CLOSE' });
       }
       enqueue.sendTo(context.mediaActor, { type: 'MEDIA.RELEASE' });
-      enqueue.assign({ signalingView: { status: 'closed', attempt: 0, nextRetryAt: null }, inRoom: false });
+      enqueue.assign({ signalingView: signalingViewOf('closed'), inRoom: false });
     }),
   },
 }).createMachine({
@@ -356,7 +367,7 @@ export const roomMachine = setup({
       mediaError: null,
       mediaActor,
       signalingActor: null,
-      signalingView: { status: 'closed', attempt: 0, nextRetryAt: null },
+      signalingView: signalingViewOf('closed'),
       joinedIceServers: [],
       inRoom: false,
       joinWanted: input.autoJoin ?? true,
@@ -452,17 +463,14 @@ export const roomMachine = setup({
             guard: 'peerJoined',
             actions: [
               // A member we still hold under that id came back as new: the old connection is dead.
-              { type: 'dropPeers', params: ({ event }) => ({ ids: isMessage(event, 'peer-joined') ? [event.message.peer.id] : [] }) },
-              {
-                type: 'addPeers',
-                params: ({ event }) => ({ peers: isMessage(event, 'peer-joined') ? [{ info: event.message.peer, initiator: false }] : [] }),
-              },
+              { type: 'dropPeers', params: ({ event }) => ({ ids: [messageOf<'peer-joined'>(event).peer.id] }) },
+              { type: 'addPeers', params: ({ event }) => ({ peers: [{ info: messageOf<'peer-joined'>(event).peer, initiator: false }] }) },
               'syncPeers',
             ],
           },
           {
             guard: 'peerLeft',
-            actions: { type: 'dropPeers', params: ({ event }) => ({ ids: isMessage(event, 'peer-left') ? [event.message.peerId] : [] }) },
+            actions: { type: 'dropPeers', params: ({ event }) => ({ ids: [messageOf<'peer-left'>(event).peerId] }) },
           },
           { actions: 'relayToPeer' },
         ],
@@ -557,8 +565,7 @@ export const roomMachine = setup({
 
 /** Members we hold a peer for that a `joined` list no longer names (they left while we were away). */
 function vanishedPeers(context: RoomContext, event: RoomEvent): string[] {
-  if (!isMessage(event, 'joined')) return [];
-  const listed = new Set(event.message.peers.map((peer) => peer.id));
+  const listed = new Set(messageOf<'joined'>(event).peers.map((peer) => peer.id));
   return Object.keys(context.peers).filter((id) => !listed.has(id));
 }
 
@@ -567,11 +574,7 @@ function vanishedPeers(context: RoomContext, event: RoomEvent): string[] {
  * member found on joining; false for one that joined while we were away (it calls us).
  */
 function newPeers(context: RoomContext, event: RoomEvent): { info: PeerInfo; initiator: boolean }[] {
-  if (!isMessage(event, 'joined')) return [];
-  return event.message.peers.filter((info) => !context.peers[info.id]).map((info) => ({ info, initiator: !info.polite }));
+  return messageOf<'joined'>(event).peers.filter((info) => !context.peers[info.id]).map((info) => ({ info, initiator: !info.polite }));
 }
-
-/** Peer close reasons that are part of a normal call (anything else is shown as a failure). */
-const isOrderlyClose = (reason: PeerCloseReason) => reason === 'hangup' || reason === 'remote-hangup';
 
 export type RoomSnapshot = SnapshotFrom<typeof roomMachine>;

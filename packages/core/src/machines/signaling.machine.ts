@@ -63,6 +63,19 @@ export interface SignalingContext extends Pick<SignalingInput, 'url' | 'createWe
 /** Offer, answer, candidate, bye, app: the client messages addressed `to` one peer. */
 const isDirected = (message: ClientMessage): boolean => 'to' in message;
 
+type WelcomeMessage = Extract<ServerMessage, { type: 'welcome' }>;
+/** The part of `enqueueActions`' `enqueue` that `drop` uses. */
+interface Enqueue {
+  assign(update: Partial<SignalingContext>): void;
+  emit(event: SignalingEmitted): void;
+}
+
+/** Applies `update` with `messages` dropped from the queue: counted, and each one reported. */
+function drop(context: SignalingContext, enqueue: Enqueue, messages: ClientMessage[], update: Partial<SignalingContext>) {
+  enqueue.assign({ ...update, dropped: context.dropped + messages.length });
+  messages.forEach((message, index) => enqueue.emit({ type: 'SIGNALING.DROPPED', message, total: context.dropped + index + 1 }));
+}
+
 /** The signaling connection: connect, greet (resuming the identity when it can), reconnect with backoff. */
 export const signalingMachine = setup({
   types: {
@@ -85,43 +98,32 @@ export const signalingMachine = setup({
       type: 'SIGNALING.STATUS' as const,
       view: { status, attempt: context.attempt, nextRetryAt: status === 'reconnecting' ? context.nextRetryAt : null },
     })),
-    sendHello: sendTo('socket', ({ context }) => ({
+    sendHello: sendTo('socket', ({ context: { resumeToken } }) => ({
       type: 'SOCKET.SEND' as const,
-      message: context.resumeToken
-        ? { type: 'hello' as const, v: PROTOCOL_VERSION, resume: context.resumeToken }
-        : { type: 'hello' as const, v: PROTOCOL_VERSION },
+      message: { type: 'hello' as const, v: PROTOCOL_VERSION, ...(resumeToken ? { resume: resumeToken } : {}) },
     })),
-    /** Bounded queue: past the limit the oldest message goes, and is reported. */
+    /** Bounded queue: past the limit the oldest message goes, and is reported. Only on SIGNALING.SEND. */
     enqueue: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'SIGNALING.SEND') return;
-      const queue = [...context.queue, event.message];
-      const overflow = queue.splice(0, Math.max(0, queue.length - context.timing.queueLimit));
-      enqueue.assign({ queue, dropped: context.dropped + overflow.length });
-      overflow.forEach((message, index) =>
-        enqueue.emit({ type: 'SIGNALING.DROPPED', message, total: context.dropped + index + 1 }),
-      );
+      const queue = [...context.queue, (event as Extract<SignalingEvent, { type: 'SIGNALING.SEND' }>).message];
+      drop(context, enqueue, queue.splice(0, Math.max(0, queue.length - context.timing.queueLimit)), { queue });
     }),
     flush: enqueueActions(({ context, enqueue }) => {
       for (const message of context.queue) enqueue.sendTo('socket', { type: 'SOCKET.SEND', message });
       enqueue.assign({ queue: [] });
     }),
+    /** Only on the `welcomed` SOCKET.MESSAGE. */
     acceptWelcome: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'SOCKET.MESSAGE' || event.message.type !== 'welcome') return;
-      const { peerId, resumeToken, resumed } = event.message;
+      const { peerId, resumeToken, resumed } = (event as { message: WelcomeMessage }).message;
       // A fresh identity (resume refused or expired): directed messages queued for the old session
       // name peers that no longer know us, so they go; join/leave stay.
       const stale = context.peerId !== null && !resumed ? context.queue.filter(isDirected) : [];
-      enqueue.assign({
+      drop(context, enqueue, stale, {
         peerId,
         resumeToken,
         attempt: 0,
         nextRetryAt: null,
         queue: context.queue.filter((message) => !stale.includes(message)),
-        dropped: context.dropped + stale.length,
       });
-      stale.forEach((message, index) =>
-        enqueue.emit({ type: 'SIGNALING.DROPPED', message, total: context.dropped + index + 1 }),
-      );
       enqueue.emit({ type: 'SIGNALING.WELCOME', peerId, resumed });
     }),
     scheduleRetry: assign(({ context }) => {

@@ -184,6 +184,21 @@ describe('peer machine: trickle ICE and negotiation details', () => {
     expect(t.pc.state.commands.at(-1)).toEqual({ type: 'PC.ADD_CANDIDATE', candidate: { candidate: 'late' } });
   });
 
+  it('a first candidate that arrives while the first answer is being made waits for the answer too', () => {
+    const t = start({ initiator: false, polite: true });
+    t.pc.emit({ type: 'PC.CREATED' });
+    t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'offer' });
+    t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
+    t.peer.send({ type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'while-creating' } });
+    t.pc.emit({ type: 'PC.ANSWER_CREATED', sdp: 'answer' });
+    t.peer.send({ type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'while-setting' } });
+    expect(t.pc.commandTypes()).not.toContain('PC.ADD_CANDIDATE');
+    t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'answer', sdp: 'answer' } });
+    const types = t.pc.commandTypes();
+    expect(types.lastIndexOf('PC.SET_LOCAL')).toBeLessThan(types.indexOf('PC.ADD_CANDIDATE'));
+    expect(t.pc.state.commands.filter((command) => command.type === 'PC.ADD_CANDIDATE')).toHaveLength(2);
+  });
+
   it('holds local candidates gathered while its description is being set, and sends them right after it', () => {
     const t = start();
     t.pc.emit({ type: 'PC.CREATED' });

@@ -317,8 +317,9 @@ const remoteAnswerApplied = ['applyBufferedCandidates', 'remoteDescriptionApplie
 
 /**
  * sendingAnswer: PEER.SIGNAL answer, then the candidates held meanwhile; the exchange is complete.
- * Remote candidates buffered before the offer are applied only now: the pc runs commands in order,
- * so applying them earlier would hold the answer back behind addIceCandidate calls.
+ * Remote candidates that came before or during the first answer are applied only now: the pc runs
+ * commands in order, so applying them earlier would hold the answer back behind addIceCandidate
+ * calls. That is why the first remote offer counts as "applied" (`hasRemoteDescription`) only here.
  */
 const sendAnswer = [
   {
@@ -330,6 +331,7 @@ const sendAnswer = [
   },
   'clearHeldCandidates',
   'applyBufferedCandidates',
+  'remoteDescriptionApplied',
   'completeNegotiation',
 ] as const;
 
@@ -751,7 +753,6 @@ export const peerMachine = setup({
                       guard: 'isRemoteOffer',
                       target: 'creatingAnswer',
                       description: 'Offer applied: answer first; buffered candidates follow the answer',
-                      actions: 'remoteDescriptionApplied',
                     },
                     'PC.OP_FAILED': negotiationStepFailed('setRemoteOffer'),
                   },

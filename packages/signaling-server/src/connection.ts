@@ -12,9 +12,10 @@ import {
 } from '@peerchart/core/protocol';
 import type { ServerConfig } from './config.js';
 import { CLOSE_REASONS, errorFrame } from './errors.js';
+import type { ReceivedFrame } from './frames.js';
 import { TokenBucket } from './limits.js';
 import { LATENCY_SAMPLE_EVERY, type ServerMetrics } from './metrics.js';
-import type { AwayReason, LogLevel, Outlet, Relay, Session } from './relay.js';
+import type { AwayReason, Frame, LogLevel, Outlet, Relay, Session } from './relay.js';
 import type { TicketVerifier } from './tickets.js';
 
 type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
@@ -40,6 +41,9 @@ export interface ConnectionOrigin {
   /** The TCP socket under the WebSocket, corked while a tick's frames to it are queued. */
   tcp: Socket;
 }
+
+/** ws sends a Buffer as a binary frame unless told otherwise; every frame of this protocol is text. */
+const TEXT_FRAME = { binary: false } as const;
 
 /** The connection a `ws` socket belongs to; lets the socket's listeners be shared functions, not closures per socket. */
 const CONNECTION = Symbol('peerchart.connection');
@@ -130,14 +134,14 @@ export class Connection implements Outlet {
   }
 
   /** Queue a serialized frame; it is written when the tick ends (false if the socket is closed). */
-  send(frame: string): boolean {
+  send(frame: Frame): boolean {
     if (this.closed) return false;
     if (!this.corked) {
       this.corked = true;
       this.tcp.cork();
       if (corked.push(this) === 1) process.nextTick(flushCorked);
     }
-    this.ws.send(frame);
+    this.ws.send(frame, TEXT_FRAME);
     return true;
   }
 
@@ -198,13 +202,13 @@ export class Connection implements Outlet {
         else backlog.push(text);
         return;
       }
-      this.handle(text);
+      this.handle(text, Buffer.isBuffer(data) ? { text, bytes: data } : undefined);
     } catch (error) {
       this.fault(error);
     }
   }
 
-  private handle(text: string): void {
+  private handle(text: string, received?: ReceivedFrame): void {
     const startedAt = ++this.frameCount % LATENCY_SAMPLE_EVERY === 0 ? performance.now() : -1;
     const parsed = parseClientMessage(text);
     if (!parsed.ok) {
@@ -223,10 +227,15 @@ export class Connection implements Outlet {
       this.invalid('hello-required', 'send hello first', message.ref);
       return;
     }
-    this.dispatch(session, message, startedAt);
+    this.dispatch(session, message, startedAt, received);
   }
 
-  private dispatch(session: Session, message: Exclude<ClientMessage, { type: 'hello' }>, startedAt: number): void {
+  private dispatch(
+    session: Session,
+    message: Exclude<ClientMessage, { type: 'hello' }>,
+    startedAt: number,
+    received: ReceivedFrame | undefined,
+  ): void {
     switch (message.type) {
       case 'join':
         if (this.deps.tickets) this.checkTicketThenJoin(session, message);
@@ -236,7 +245,7 @@ export class Connection implements Outlet {
         this.deps.relay.leave(session, message.room, message.ref);
         return;
       default:
-        this.deps.relay.relay(session, message, startedAt);
+        this.deps.relay.relay(session, message, startedAt, received);
     }
   }
 

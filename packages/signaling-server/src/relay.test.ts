@@ -120,6 +120,8 @@ describe('relay', () => {
     expect(await a.next()).toEqual({ type: 'bye', room: 'call', from: b.peerId, reason: 'done' });
     await settle();
     expect(b.pending()).toEqual([]); // no echo to the sender
+    // Relayed SDPs and candidates are copied from the received bytes: still text frames, all parsed.
+    expect([...a.malformed, ...b.malformed]).toEqual([]);
   });
 
   it('rejects a client-supplied from and keeps the socket usable', async () => {

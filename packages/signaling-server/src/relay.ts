@@ -9,16 +9,19 @@ import {
 } from '@peerchart/core/protocol';
 import type { ServerConfig } from './config.js';
 import { errorFrame } from './errors.js';
-import { relayedFrame } from './frames.js';
+import { relayedFrame, type ReceivedFrame } from './frames.js';
 import type { ServerMetrics } from './metrics.js';
 import type { RoomMember, RoomRegistry } from './registry/types.js';
 import { iceServersFor } from './turn.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** A serialized frame: text, or its UTF-8 bytes (always sent as a text frame). */
+export type Frame = string | Buffer;
+
 /** What the relay needs from a socket: send a serialized frame (false if it could not). */
 export interface Outlet {
-  send(frame: string): boolean;
+  send(frame: Frame): boolean;
   /** Close a socket whose identity moved to a newer socket (4004). */
   replace(): void;
   /** Log a line tagged with the socket's identity. */
@@ -36,7 +39,7 @@ export class Session {
    */
   rooms: readonly string[] = NO_ROOMS;
   /** Serialized frames addressed to this peer while it is away, delivered in order on resume. */
-  mailbox: string[] | null = null;
+  mailbox: Frame[] | null = null;
   outlet: Outlet | null;
   awayTimer: NodeJS.Timeout | undefined;
 
@@ -149,8 +152,8 @@ export class Relay {
     session.outlet?.send(JSON.stringify(ref === undefined ? { type: 'left', room } : { type: 'left', room, ref }));
   }
 
-  /** Relay a directed message to a member of the same room, stamping `from`. */
-  relay(session: Session, message: DirectedMessage, startedAt: number): void {
+  /** Relay a directed message to a member of the same room, stamping `from`. `received` is the frame it was parsed from. */
+  relay(session: Session, message: DirectedMessage, startedAt: number, received?: ReceivedFrame): void {
     const { room, to } = message;
     if (!session.rooms.includes(room)) {
       this.refuse(session, 'not-in-room', `not a member of room ${room}`, message.ref);
@@ -161,7 +164,7 @@ export class Relay {
       this.refuse(session, 'unknown-peer', `no peer ${to} in room ${room}`, message.ref);
       return;
     }
-    const frame = relayedFrame(message, session.peerId);
+    const frame = relayedFrame(message, session.peerId, received);
     const outlet = target.outlet;
     if (outlet) {
       outlet.send(frame);

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ErrorCode } from './codes.js';
 import { ClientMessageSchema, type ClientMessage } from './client-messages.js';
+import { fastPathMessage } from './fast-path.js';
 import { RefSchema, type Ref } from './primitives.js';
 import { ServerMessageSchema, type ServerMessage } from './server-messages.js';
 
@@ -31,13 +32,16 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
-function parseWith<T>(schemas: SchemaByType, raw: unknown): ParseResult<T> {
+const INVALID_JSON = 'frame is not valid JSON';
+
+/** `raw` through `JSON.parse` when it is a string (unless `parsed` says it came from there already), then validated. */
+function parseWith<T>(schemas: SchemaByType, raw: unknown, parsed = false): ParseResult<T> {
   let value: unknown = raw;
-  if (typeof raw === 'string') {
+  if (typeof raw === 'string' && !parsed) {
     try {
       value = JSON.parse(raw);
     } catch {
-      return { ok: false, error: { code: 'invalid-json', message: 'frame is not valid JSON' } };
+      return { ok: false, error: { code: 'invalid-json', message: INVALID_JSON } };
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -60,12 +64,25 @@ function parseWith<T>(schemas: SchemaByType, raw: unknown): ParseResult<T> {
   return { ok: false, error: withRef({ code: 'invalid-message', message: `invalid ${record.type}: ${detail}` }) };
 }
 
-/** Parse and validate a frame a client sent (a JSON string or an already-parsed value). Never throws. */
+/**
+ * Parse and validate a frame a client sent (a JSON string or an already-parsed value). Never throws.
+ * Most frames are offers, answers and candidates: plain checks (fast-path.ts) vouch for those the
+ * schema would accept, and the schema — the source of truth, and of the typed errors — sees the rest.
+ */
 export function parseClientMessage(raw: unknown): ParseResult<ClientMessage> {
-  return parseWith<ClientMessage>(CLIENT_SCHEMAS, raw);
+  if (typeof raw !== 'string') return parseWith<ClientMessage>(CLIENT_SCHEMAS, raw);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: { code: 'invalid-json', message: INVALID_JSON } };
+  }
+  // The fast path takes only objects fresh from JSON.parse: own data properties, nothing inherited.
+  const fast = typeof value === 'object' && value !== null ? fastPathMessage(value as Record<string, unknown>) : undefined;
+  return fast ? { ok: true, message: fast } : parseWith<ClientMessage>(CLIENT_SCHEMAS, value, true);
 }
 
-/** Parse and validate a frame the server sent. Never throws. */
+/** Parse and validate a frame the server sent. Never throws. (No fast path: a browser bundle stays lean.) */
 export function parseServerMessage(raw: unknown): ParseResult<ServerMessage> {
   return parseWith<ServerMessage>(SERVER_SCHEMAS, raw);
 }

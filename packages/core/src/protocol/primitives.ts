@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ID_PATTERN, SDP_MID_MAX_LENGTH, SDP_MLINE_INDEX_MAX, USERNAME_FRAGMENT_MAX_LENGTH } from './rules.js';
 
 /** Bounds that keep a frame small enough for the server's default 64 KiB max payload. */
 export const LIMITS = {
@@ -12,14 +13,12 @@ export const LIMITS = {
   reason: 128,
 } as const;
 
-const idPattern = /^[A-Za-z0-9_-]+$/;
-
 /** A room's name: 1–64 characters of `A–Z a–z 0–9 _ -`. */
 export const RoomNameSchema = v.pipe(
   v.string(),
   v.minLength(1, 'room name is empty'),
   v.maxLength(LIMITS.roomName, `room name is longer than ${LIMITS.roomName} characters`),
-  v.regex(idPattern, 'room name may only hold A-Z a-z 0-9 _ -'),
+  v.regex(ID_PATTERN, 'room name may only hold A-Z a-z 0-9 _ -'),
 );
 
 /** A peer id, always assigned by the server. */
@@ -27,7 +26,7 @@ export const PeerIdSchema = v.pipe(
   v.string(),
   v.minLength(1, 'peer id is empty'),
   v.maxLength(LIMITS.peerId, `peer id is longer than ${LIMITS.peerId} characters`),
-  v.regex(idPattern, 'peer id may only hold A-Z a-z 0-9 _ -'),
+  v.regex(ID_PATTERN, 'peer id may only hold A-Z a-z 0-9 _ -'),
 );
 
 /** A display name chosen by the user; free text, bounded. */
@@ -52,9 +51,9 @@ export const SdpSchema = v.pipe(
 export const IceCandidateSchema = v.nullable(
   v.strictObject({
     candidate: v.pipe(v.string(), v.maxLength(LIMITS.candidate)),
-    sdpMid: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
-    sdpMLineIndex: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1024)))),
-    usernameFragment: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256)))),
+    sdpMid: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(SDP_MID_MAX_LENGTH)))),
+    sdpMLineIndex: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(SDP_MLINE_INDEX_MAX)))),
+    usernameFragment: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(USERNAME_FRAGMENT_MAX_LENGTH)))),
   }),
 );
 

@@ -50,7 +50,7 @@ export class TestClient {
   readonly socket: WebSocket;
   private readonly inbox: ServerMessage[] = [];
   private waiters: Array<() => void> = [];
-  /** Frames the client could not parse as server messages (must stay empty). */
+  /** Frames the client could not parse as server messages, and any binary frame (must stay empty). */
   readonly malformed: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
@@ -71,10 +71,11 @@ export class TestClient {
       });
     });
     this.socket.on('error', () => undefined);
-    this.socket.on('message', (data) => {
+    this.socket.on('message', (data, isBinary) => {
       const text = data.toString();
-      const parsed = parseServerMessage(text);
-      if (parsed.ok) this.inbox.push(parsed.message);
+      // Every server frame is JSON in a text frame; a browser would hand a binary one over as a Blob.
+      const parsed = isBinary ? undefined : parseServerMessage(text);
+      if (parsed?.ok) this.inbox.push(parsed.message);
       else this.malformed.push(text);
       this.wake();
     });

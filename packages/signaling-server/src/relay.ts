@@ -176,7 +176,9 @@ export class Relay {
       this.refuse(session, 'undeliverable', `peer ${to} is away and its mailbox is full`, message.ref);
       return;
     }
-    mailbox.push(frame);
+    // Kept as a string: a small Buffer is a view into an 8 KB pool slab, which it would keep alive
+    // for the whole resume window (64 of them per away peer could hold 512 KB).
+    mailbox.push(typeof frame === 'string' ? frame : frame.toString());
   }
 
   /** The socket is gone: keep the identity for the resume window, then remove it from its rooms. */

@@ -32,18 +32,23 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
-const INVALID_JSON = 'frame is not valid JSON';
+/** What `decode` returns for a string that is not JSON. */
+const NOT_JSON = Symbol('not JSON');
 
-/** `raw` through `JSON.parse` when it is a string (unless `parsed` says it came from there already), then validated. */
-function parseWith<T>(schemas: SchemaByType, raw: unknown, parsed = false): ParseResult<T> {
-  let value: unknown = raw;
-  if (typeof raw === 'string' && !parsed) {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return { ok: false, error: { code: 'invalid-json', message: INVALID_JSON } };
-    }
+/** A string frame through `JSON.parse` (`NOT_JSON` when it is not JSON); an already-parsed value as it is. */
+function decode(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return NOT_JSON;
   }
+}
+
+const invalidJson = (): ParseResult<never> => ({ ok: false, error: { code: 'invalid-json', message: 'frame is not valid JSON' } });
+
+/** A decoded frame checked against its type's schema; a refusal carries a typed error. */
+function validate<T>(schemas: SchemaByType, value: unknown): ParseResult<T> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, error: { code: 'invalid-message', message: 'frame must be a JSON object' } };
   }
@@ -70,19 +75,15 @@ function parseWith<T>(schemas: SchemaByType, raw: unknown, parsed = false): Pars
  * schema would accept, and the schema — the source of truth, and of the typed errors — sees the rest.
  */
 export function parseClientMessage(raw: unknown): ParseResult<ClientMessage> {
-  if (typeof raw !== 'string') return parseWith<ClientMessage>(CLIENT_SCHEMAS, raw);
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return { ok: false, error: { code: 'invalid-json', message: INVALID_JSON } };
-  }
+  const value = decode(raw);
+  if (value === NOT_JSON) return invalidJson();
   // The fast path takes only objects fresh from JSON.parse: own data properties, nothing inherited.
-  const fast = typeof value === 'object' && value !== null ? fastPathMessage(value as Record<string, unknown>) : undefined;
-  return fast ? { ok: true, message: fast } : parseWith<ClientMessage>(CLIENT_SCHEMAS, value, true);
+  const fast = typeof raw === 'string' && typeof value === 'object' && value !== null ? fastPathMessage(value as Record<string, unknown>) : undefined;
+  return fast ? { ok: true, message: fast } : validate<ClientMessage>(CLIENT_SCHEMAS, value);
 }
 
 /** Parse and validate a frame the server sent. Never throws. (No fast path: a browser bundle stays lean.) */
 export function parseServerMessage(raw: unknown): ParseResult<ServerMessage> {
-  return parseWith<ServerMessage>(SERVER_SCHEMAS, raw);
+  const value = decode(raw);
+  return value === NOT_JSON ? invalidJson() : validate<ServerMessage>(SERVER_SCHEMAS, value);
 }

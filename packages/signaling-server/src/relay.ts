@@ -38,8 +38,12 @@ export class Session {
    * while rooms are left) and exactly sized: a Set costs ~0.2 KB per identity, this a few words.
    */
   rooms: readonly string[] = NO_ROOMS;
-  /** Serialized frames addressed to this peer while it is away, delivered in order on resume. */
-  mailbox: Frame[] | null = null;
+  /**
+   * Serialized frames addressed to this peer while it is away, delivered in order on resume. Kept as
+   * strings: a small Buffer is a view into an 8 KB pool slab, which it would keep alive for the whole
+   * resume window (64 of them per away peer could hold 512 KB).
+   */
+  mailbox: string[] | null = null;
   outlet: Outlet | null;
   awayTimer: NodeJS.Timeout | undefined;
 
@@ -176,8 +180,6 @@ export class Relay {
       this.refuse(session, 'undeliverable', `peer ${to} is away and its mailbox is full`, message.ref);
       return;
     }
-    // Kept as a string: a small Buffer is a view into an 8 KB pool slab, which it would keep alive
-    // for the whole resume window (64 of them per away peer could hold 512 KB).
     mailbox.push(typeof frame === 'string' ? frame : frame.toString());
   }
 

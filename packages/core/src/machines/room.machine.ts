@@ -267,6 +267,8 @@ export const roomMachine = setup({
       }
       enqueue.assign({ peers: Object.fromEntries(Object.entries(context.peers).filter(([id]) => !gone.includes(id))) });
     }),
+    /** JOIN: from now on the room joins whenever it can (also after a signaling outage). */
+    wantToJoin: assign({ joinWanted: true }),
     rememberIdentity: assign({ selfId: ({ event }) => welcomeOf(event).peerId }),
     enterRoom: assign(({ event }) => {
       const { self, iceServers } = messageOf<'joined'>(event);
@@ -290,8 +292,7 @@ export const roomMachine = setup({
     }),
     sendChat: enqueueActions(({ context, event, enqueue }) => {
       const text = (event as Ev<'CHAT.SEND'>).text.trim().slice(0, CHAT_TEXT_LIMIT);
-      if (!context.selfId) return;
-      if (!text) return;
+      if (!context.selfId || !text) return;
       const entry: ChatEntry = {
         id: `${context.selfId}-${context.chatCount + 1}`,
         from: context.selfId,
@@ -392,7 +393,7 @@ export const roomMachine = setup({
     'PEER.CLOSED': { actions: ['peerFailed', { type: 'dropPeers', params: ({ event }) => ({ ids: [event.peerId] }) }] },
     'CHAT.SEND': { actions: 'sendChat' },
     // Before `session.ready` (media or signaling still on their way): join as soon as they are.
-    JOIN: { actions: assign({ joinWanted: true }) },
+    JOIN: { actions: 'wantToJoin' },
     LEAVE: '.left',
   },
   states: {
@@ -486,7 +487,7 @@ export const roomMachine = setup({
         },
         /** Media live and signaling greeted; the join waits for JOIN (createRoom's `autoJoin: false`). */
         ready: {
-          on: { JOIN: { target: 'joining', actions: assign({ joinWanted: true }) } },
+          on: { JOIN: { target: 'joining', actions: 'wantToJoin' } },
         },
         joining: {
           entry: 'sendJoin',

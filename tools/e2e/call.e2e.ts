@@ -2,7 +2,6 @@
  * One suite, run against each shell (E2E_SHELLS): real pages in real Chromium calling each other
  * through the real server. It drives the shells only through the DOM contract (docs/dom-contract.md).
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callState,
@@ -18,23 +17,13 @@ import {
   startServer,
   uniqueRoom,
   until,
+  useServerAndBrowser,
   videos,
   type CallPage,
   type TestServer,
 } from './harness.js';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser({ fakeMediaUi: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = useServerAndBrowser();
 
 describe.each(shellsUnderTest())('the %s shell', (shell) => {
   describe('a call between two pages', () => {
@@ -45,9 +34,9 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
 
     beforeAll(async () => {
       const room = uniqueRoom(`${shell}-pair`);
-      alice = await openCall(browser, server, { shell, room, name: 'Alice' });
+      alice = await openCall(shared.browser, shared.server, { shell, room, name: 'Alice' });
       aliceId = await joined(alice);
-      bob = await openCall(browser, server, { shell, room, name: 'Bob' });
+      bob = await openCall(shared.browser, shared.server, { shell, room, name: 'Bob' });
       bobId = await joined(bob);
     });
 
@@ -196,7 +185,7 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
     try {
       const ids: string[] = [];
       for (const name of ['Ann', 'Ben', 'Cat']) {
-        const call = await openCall(browser, server, { shell, room, name, viaLobby: name === 'Cat' });
+        const call = await openCall(shared.browser, shared.server, { shell, room, name, viaLobby: name === 'Cat' });
         calls.push(call);
         ids.push(await joined(call));
       }
@@ -221,10 +210,10 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
     const calls: CallPage[] = [];
     let restarted: TestServer | undefined;
     try {
-      const ann = await openCall(browser, ownServer, { shell, room, name: 'Ann' });
+      const ann = await openCall(shared.browser, ownServer, { shell, room, name: 'Ann' });
       calls.push(ann);
       await joined(ann);
-      const ben = await openCall(browser, ownServer, { shell, room, name: 'Ben' });
+      const ben = await openCall(shared.browser, ownServer, { shell, room, name: 'Ben' });
       calls.push(ben);
       const benId = await joined(ben);
       await decodesVideo(ann.page, 'remote-video', benId, "Ann decoding Ben's camera");
@@ -258,9 +247,9 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
     const strictBrowser = await launchBrowser({ fakeMediaUi: false });
     const room = uniqueRoom(`${shell}-denied`);
     try {
-      const host = await openCall(strictBrowser, server, { shell, room, name: 'Host' });
+      const host = await openCall(strictBrowser, shared.server, { shell, room, name: 'Host' });
       const hostId = await joined(host);
-      const guest = await openCall(strictBrowser, server, { shell, room, name: 'Guest', grantMedia: false });
+      const guest = await openCall(strictBrowser, shared.server, { shell, room, name: 'Guest', grantMedia: false });
 
       const error = guest.page.getByTestId('error');
       await until('the media error', async () => (await error.isVisible()) && (await error.textContent()));

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp, defaultConfig } from '@peerchart/signaling-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH, FAKE_MEDIA_UI_FLAG } from '../dev/chromium.js';
 
 export type Shell = 'vue' | 'react';
@@ -67,6 +68,23 @@ const baseFlags = [
 export function launchBrowser(options: { fakeMediaUi: boolean }): Promise<Browser> {
   const args = options.fakeMediaUi ? [...baseFlags, FAKE_MEDIA_UI_FLAG] : baseFlags;
   return chromium.launch({ executablePath: CHROMIUM_PATH, args });
+}
+
+/**
+ * The real server and a fake-media browser shared by one test file: started before its tests,
+ * closed after them. Read them inside tests (they exist from `beforeAll` on).
+ */
+export function useServerAndBrowser(): { readonly server: TestServer; readonly browser: Browser } {
+  const shared = {} as { server: TestServer; browser: Browser };
+  beforeAll(async () => {
+    shared.server = await startServer();
+    shared.browser = await launchBrowser({ fakeMediaUi: true });
+  });
+  afterAll(async () => {
+    await shared.browser?.close();
+    await shared.server?.close();
+  });
+  return shared;
 }
 
 /** Test-side observation only: remembers each RTCPeerConnection the page makes, for getStats. */

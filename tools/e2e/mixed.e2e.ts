@@ -1,25 +1,13 @@
 /** The two shells are interchangeable: a Vue page and a React page share one call. */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { decodesVideo, joined, launchBrowser, openCall, rtpTotals, startServer, uniqueRoom, until, type TestServer } from './harness.js';
+import { expect, it } from 'vitest';
+import { decodesVideo, joined, openCall, rtpTotals, uniqueRoom, until, useServerAndBrowser } from './harness.js';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser({ fakeMediaUi: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = useServerAndBrowser();
 
 it('a Vue page calls a React page (both inspectable) and both decode video and receive audio', async () => {
   const room = uniqueRoom('mixed');
-  const vue = await openCall(browser, server, { shell: 'vue', room, name: 'Vue', inspect: true });
-  const react = await openCall(browser, server, { shell: 'react', room, name: 'React', inspect: true });
+  const vue = await openCall(shared.browser, shared.server, { shell: 'vue', room, name: 'Vue', inspect: true });
+  const react = await openCall(shared.browser, shared.server, { shell: 'react', room, name: 'React', inspect: true });
   try {
     const vueId = await joined(vue);
     const reactId = await joined(react);

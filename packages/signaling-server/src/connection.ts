@@ -244,6 +244,9 @@ export class Connection implements Outlet {
       case 'leave':
         this.deps.relay.leave(session, message.room, message.ref);
         return;
+      case 'refresh-ice-servers':
+        this.deps.relay.refreshIceServers(session, message.ref);
+        return;
       default:
         this.deps.relay.relay(session, message, startedAt, received);
     }

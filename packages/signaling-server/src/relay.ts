@@ -12,7 +12,7 @@ import { errorFrame } from './errors.js';
 import { relayedFrame, type ReceivedFrame } from './frames.js';
 import type { ServerMetrics } from './metrics.js';
 import type { RoomMember, RoomRegistry } from './registry/types.js';
-import { iceServersFor } from './turn.js';
+import { iceServersGrant } from './turn.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -238,10 +238,16 @@ export class Relay {
       room,
       self: session.peerId,
       peers,
-      iceServers: iceServersFor(session.peerId, this.config),
+      ...iceServersGrant(session.peerId, this.config),
       ...(ref === undefined ? {} : { ref }),
     };
     session.outlet.send(JSON.stringify(joined));
+  }
+
+  /** `refresh-ice-servers`: the same grant as `joined`, freshly minted, before the old one expires. */
+  refreshIceServers(session: Session, ref: Ref | undefined): void {
+    const reply = { type: 'ice-servers', ...iceServersGrant(session.peerId, this.config), ...(ref === undefined ? {} : { ref }) };
+    session.outlet?.send(JSON.stringify(reply));
   }
 
   private peerInfo(member: RoomMember, polite: boolean): PeerInfo {

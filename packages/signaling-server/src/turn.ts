@@ -24,6 +24,19 @@ export function turnCredentials(options: {
   return { username, credential, expiresAt };
 }
 
+/**
+ * The ICE servers of `joined` and `ice-servers`, with how long their TURN credentials stay valid
+ * (absent when nothing in them expires), so clients know when to send `refresh-ice-servers`.
+ */
+export function iceServersGrant(
+  peerId: string,
+  config: Parameters<typeof iceServersFor>[1],
+): { iceServers: IceServer[]; iceServersTtlMs?: number } {
+  const iceServers = iceServersFor(peerId, config);
+  const expires = config.turnUrls.length > 0 && config.turnSecret !== undefined;
+  return expires ? { iceServers, iceServersTtlMs: config.turnTtlSeconds * 1000 } : { iceServers };
+}
+
 /** The `iceServers` a peer gets in `joined`: STUN urls, then TURN (with fresh credentials when a secret is set). */
 export function iceServersFor(
   peerId: string,

@@ -50,6 +50,12 @@ export const ByeSchema = v.strictObject({ type: v.literal('bye'), ...directed, r
 /** Application payload relayed as-is (any JSON value; bounded by the frame size). */
 export const AppSchema = v.strictObject({ type: v.literal('app'), ...directed, data: v.unknown() });
 
+/**
+ * Ask for fresh ICE servers (new TURN credentials) for the rooms this socket is in; answered by
+ * `ice-servers`. Clients send it before the credentials from `joined` expire (`iceServersTtlMs`).
+ */
+export const RefreshIceServersSchema = v.strictObject({ type: v.literal('refresh-ice-servers'), ref });
+
 export const ClientMessageSchema = v.variant('type', [
   HelloSchema,
   JoinSchema,
@@ -59,6 +65,7 @@ export const ClientMessageSchema = v.variant('type', [
   CandidateSchema,
   ByeSchema,
   AppSchema,
+  RefreshIceServersSchema,
 ]);
 
 export type HelloMessage = v.InferOutput<typeof HelloSchema>;
@@ -69,6 +76,7 @@ export type AnswerMessage = v.InferOutput<typeof AnswerSchema>;
 export type CandidateMessage = v.InferOutput<typeof CandidateSchema>;
 export type ByeMessage = v.InferOutput<typeof ByeSchema>;
 export type AppMessage = v.InferOutput<typeof AppSchema>;
+export type RefreshIceServersMessage = v.InferOutput<typeof RefreshIceServersSchema>;
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
 /** The client messages the server relays to another member. */

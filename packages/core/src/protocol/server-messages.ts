@@ -45,6 +45,16 @@ export const JoinedSchema = v.strictObject({
   self: PeerIdSchema,
   peers: v.array(PeerInfoSchema),
   iceServers: v.array(IceServerSchema),
+  /** How long the credentials in `iceServers` stay valid; absent when they do not expire. */
+  iceServersTtlMs: v.optional(v.number()),
+  ref,
+});
+
+/** Reply to `refresh-ice-servers`: the same list as `joined` would carry now, with fresh credentials. */
+export const IceServersSchema = v.strictObject({
+  type: v.literal('ice-servers'),
+  iceServers: v.array(IceServerSchema),
+  iceServersTtlMs: v.optional(v.number()),
   ref,
 });
 
@@ -91,6 +101,7 @@ export const ErrorSchema = v.strictObject({
 export const ServerMessageSchema = v.variant('type', [
   WelcomeSchema,
   JoinedSchema,
+  IceServersSchema,
   LeftSchema,
   PeerJoinedSchema,
   PeerLeftSchema,
@@ -105,6 +116,7 @@ export const ServerMessageSchema = v.variant('type', [
 export type PeerInfo = v.InferOutput<typeof PeerInfoSchema>;
 export type WelcomeMessage = v.InferOutput<typeof WelcomeSchema>;
 export type JoinedMessage = v.InferOutput<typeof JoinedSchema>;
+export type IceServersMessage = v.InferOutput<typeof IceServersSchema>;
 export type LeftMessage = v.InferOutput<typeof LeftSchema>;
 export type PeerJoinedMessage = v.InferOutput<typeof PeerJoinedSchema>;
 export type PeerLeftMessage = v.InferOutput<typeof PeerLeftSchema>;

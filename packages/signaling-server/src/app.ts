@@ -93,6 +93,8 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     trustProxy: config.trustProxy,
+    // Health routes answer during the drain (ready: 503 draining, live: 200), not Fastify's generic 503.
+    return503OnClosing: false,
   });
 
   const registry = new MemoryRoomRegistry();

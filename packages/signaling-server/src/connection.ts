@@ -61,7 +61,37 @@ function onClose(this: OwnedSocket, code: number): void {
 }
 // Socket errors (oversized frame, bad UTF-8, reset) are the client's; ws has already closed the socket.
 function onError(this: OwnedSocket, error: Error): void {
-  this[CONNECTION]?.log('debug', { err: error }, 'websocket error');
+  const connection = this[CONNECTION];
+  if (!connection) return;
+  connection.sentCloseCode ??= closeCodeOf(error);
+  connection.log('debug', { err: error }, 'websocket error');
+}
+
+/**
+ * The close code ws sent for a protocol error (1007 invalid UTF-8, 1009 too big, 1002 ...): ws keeps
+ * it on the error under a private symbol; the `close` event then reports 1006 (no close frame came back).
+ */
+function closeCodeOf(error: Error): number | undefined {
+  const symbol = Object.getOwnPropertySymbols(error).find((s) => s.description === 'status-code');
+  const code = symbol === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[symbol];
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** The deepest `app.data` nesting relayed; deeper is `invalid-message` (serializing it would exhaust the stack). */
+export const MAX_APP_DATA_DEPTH = 64;
+
+/** Whether `value` nests arrays/objects deeper than `max` levels (iterative: no recursion on client input). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /**
@@ -101,6 +131,8 @@ export class Connection implements Outlet {
   private corked = false;
   private awayReason: AwayReason = 'disconnect';
   private frameCount = 0;
+  /** The close code this server sent (its own close, or ws's on a protocol error), counted in metrics. */
+  sentCloseCode: number | undefined = undefined;
   /** Set by a pong or any frame; the heartbeat terminates a socket that stayed silent for a whole interval. */
   alive = true;
   private readonly reqId: string;
@@ -163,6 +195,7 @@ export class Connection implements Outlet {
   close(code: CloseCode): void {
     if (this.closed) return;
     this.closed = true;
+    this.sentCloseCode = code;
     this.log('info', { code }, 'closing connection');
     this.detach();
     this.ws.close(code, CLOSE_REASONS[code as keyof typeof CLOSE_REASONS] ?? '');
@@ -246,6 +279,13 @@ export class Connection implements Outlet {
         return;
       case 'refresh-ice-servers':
         this.deps.relay.refreshIceServers(session, message.ref);
+        return;
+      case 'app':
+        if (nestedDeeperThan(message.data, MAX_APP_DATA_DEPTH)) {
+          this.invalid('invalid-message', `app data nests deeper than ${MAX_APP_DATA_DEPTH} levels`, message.ref);
+          return;
+        }
+        this.deps.relay.relay(session, message, startedAt, received);
         return;
       default:
         this.deps.relay.relay(session, message, startedAt, received);
@@ -339,7 +379,7 @@ export class Connection implements Outlet {
     } catch (error) {
       this.log('error', { err: error }, 'error while detaching a closed socket');
     }
-    this.deps.metrics.closed(code);
+    this.deps.metrics.closed(this.sentCloseCode ?? code);
     this.log('info', { code }, 'connection closed');
     this.deps.onClosed(this);
   }

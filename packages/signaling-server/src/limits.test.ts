@@ -4,6 +4,16 @@ import { CLOSE_CODES, PROTOCOL_VERSION } from '@peerchart/core/protocol';
 import { ConnectionCounter, TokenBucket } from './limits.js';
 import { settle, TestClient, useTestServer } from './test-support/harness.js';
 
+/** Whether /metrics counts one close with `code` (polled: the server's close event follows the client's). */
+async function closesCounted(http: string, code: number): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    const metrics = await (await fetch(`${http}/metrics`)).text();
+    if (new RegExp(`^peerchart_closes_total\\{code="${code}"\\} 1$`, 'm').test(metrics)) return !/code="1006"/.test(metrics);
+    await settle(20);
+  }
+  return false;
+}
+
 describe('TokenBucket', () => {
   it('allows a burst, then refills at the rate, and forgives strikes once full again', () => {
     let now = 0;
@@ -46,6 +56,7 @@ describe('limits on a real server', () => {
     const client = await greeted();
     client.send({ type: 'app', room: 'r', to: 'x', data: 'y'.repeat(4096) });
     expect((await client.closed).code).toBe(CLOSE_CODES.messageTooBig);
+    expect(await closesCounted(fixture.server.http, CLOSE_CODES.messageTooBig)).toBe(true);
   });
 
   it('accepts a frame just under max payload', async () => {
@@ -80,6 +91,7 @@ describe('limits on a real server', () => {
     expect((await client.next()).type).toBe('error');
     expect((await client.next()).type).toBe('error');
     expect((await client.closed).code).toBe(CLOSE_CODES.protocolAbuse);
+    expect(await closesCounted(fixture.server.http, CLOSE_CODES.protocolAbuse)).toBe(true);
   });
 
   it('refuses connections past the per-IP limit with HTTP 429 and frees the slot on close', async () => {
@@ -171,6 +183,8 @@ describe('limits on a real server', () => {
     const client = await greeted();
     client.socket.send(Buffer.from([0xff, 0xfe, 0xfd]), { binary: false });
     expect((await client.closed).code).toBe(1007);
+    // Counted under the code the server sent, not as 1006 (the socket ends without a close frame back).
+    expect(await closesCounted(fixture.server.http, 1007)).toBe(true);
   });
 
   it('has per-message deflate off', async () => {

@@ -131,4 +131,25 @@ describe('graceful shutdown in process', () => {
     expect((await b.closed).code).toBe(CLOSE_CODES.goingAway);
     expect(a.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
   });
+
+  it('answers health checks as documented during an actual drain: ready 503 draining, live 200', async () => {
+    const { http } = await start({});
+    const { a } = await pair('drain');
+    // A client that does not read holds the drain open (the server waits for its close handshake).
+    const raw = (a.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    raw.pause();
+    const closing = fixture.server.close();
+    // close() runs the drain on a later tick: wait for it to begin.
+    for (let i = 0; i < 100 && !fixture.server.app.peerchart.draining; i++) await settle(10);
+    expect(fixture.server.app.peerchart.draining).toBe(true);
+    const ready = await fetch(`${http}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'draining' });
+    const live = await fetch(`${http}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    raw.resume();
+    await closing;
+    expect((await a.closed).code).toBe(CLOSE_CODES.goingAway);
+  });
 });

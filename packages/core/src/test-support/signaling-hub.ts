@@ -151,6 +151,10 @@ export class SignalingHub {
     }
     const session = socket.session;
     if (!session) return fail('hello-required', 'send hello first');
+    if (message.type === 'refresh-ice-servers') {
+      const reply = { type: 'ice-servers' as const, iceServers: this.options.iceServers };
+      return socket.deliver(message.ref === undefined ? reply : { ...reply, ref: message.ref });
+    }
     const members = this.rooms.get(message.room);
     const self = members?.get(session.id);
 
@@ -213,6 +217,7 @@ export class SignalingHub {
       resumeToken: session.token,
       resumed: previous !== undefined,
       resumeWindowMs: this.options.resumeWindowMs,
+      rooms: previous ? [...session.rooms] : [],
     });
     if (!previous) return;
     for (const room of session.rooms) this.sendJoined(session, room);

@@ -83,7 +83,8 @@ export async function connectRedisRelay(config: ServerConfig, metrics: ServerMet
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
-    retryStrategy: (attempt: number) => Math.min(100 * attempt, 1_000),
+    // No retries while starting: an unreachable Redis refuses the start at once.
+    retryStrategy: () => null,
   };
   const cmd = new Redis(config.redisUrl, options);
   const sub = cmd.duplicate();
@@ -98,6 +99,8 @@ export async function connectRedisRelay(config: ServerConfig, metrics: ServerMet
       cause: error,
     });
   }
+  // Once running, a lost connection is retried for as long as it takes (readiness is 503 meanwhile).
+  for (const connection of [cmd, sub]) connection.options.retryStrategy = (attempt: number) => Math.min(100 * attempt, 1_000);
   const relay = new RedisRelay(config, metrics, log, cmd, sub);
   await relay.start();
   return relay;

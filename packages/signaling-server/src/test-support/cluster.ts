@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startNginx, startRedis, type NginxProcess, type RedisProcess } from './processes.js';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+/** tsx as a loader in the server's own process (its CLI would run the server in a child, which SIGKILL would orphan). */
+const TSX_LOADER = new URL('../../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
 export interface InstanceProcess {
   port: number;
@@ -53,7 +54,7 @@ async function startInstance(port: number, args: string[]): Promise<InstanceProc
   let text = '';
   const launch = async () => {
     text = '';
-    const spawned = spawn(process.execPath, [TSX, CLI, '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const spawned = spawn(process.execPath, ['--import', TSX_LOADER, CLI, '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = spawned;
     const add = (chunk: Buffer) => {
       text += chunk.toString();

@@ -220,6 +220,7 @@ export class SignalingHub {
       resumeToken: session.token,
       resumed: previous !== undefined,
       resumeWindowMs: this.options.resumeWindowMs,
+      rooms: previous ? [...session.rooms] : [],
     });
     if (!previous) return;
     for (const room of session.rooms) this.sendJoined(session, room);

@@ -178,7 +178,10 @@ export const roomMachine = setup({
     signalingLost: ({ event }) => statusOf(event) === 'reconnecting',
     signalingReplaced: ({ event }) => statusOf(event) === 'closed',
     resumed: ({ event }) => welcomeOf(event).resumed,
-    resumedInRoom: ({ context, event }) => welcomeOf(event).resumed && context.inRoom,
+    /** Same identity, and the server restored our room: it re-sends `joined` next. */
+    resumedInRoom: ({ context, event }) => welcomeOf(event).resumed && context.inRoom && welcomeOf(event).rooms.includes(context.room),
+    /** Same identity, but the server no longer has us in the room (it restarted): we join it again. */
+    resumedOutOfRoom: ({ context, event }) => welcomeOf(event).resumed && context.inRoom,
     peerJoined: ({ context, event }) => isMessage(event, 'peer-joined') && event.message.room === context.room,
     peerLeft: ({ context, event }) => isMessage(event, 'peer-left') && event.message.room === context.room,
   },
@@ -245,11 +248,12 @@ export const roomMachine = setup({
         enqueue.sendTo(context.signalingActor, { type: 'SIGNALING.SEND', message: { type: 'leave', room: context.room } });
       }
     }),
-    /** Spawns a peer machine (and its bridge) per member. */
+    /** Spawns a peer machine (and its bridge) per member we hold none for. */
     addPeers: assign(({ context, spawn }, { peers }: { peers: { info: PeerInfo; initiator: boolean }[] }) => {
-      if (!peers.length) return {};
+      const fresh = peers.filter(({ info }) => !context.peers[info.id]);
+      if (!fresh.length) return {};
       const added: Record<string, PeerEntry> = {};
-      for (const { info, initiator } of peers) {
+      for (const { info, initiator } of fresh) {
         const ref = spawn('peer', {
           id: `peer-${info.id}`,
           input: {
@@ -496,12 +500,8 @@ export const roomMachine = setup({
           },
           {
             guard: 'peerJoined',
-            actions: [
-              // A member we still hold under that id came back as new: the old connection is dead.
-              { type: 'dropPeers', params: ({ event }) => ({ ids: [messageOf<'peer-joined'>(event).peer.id] }) },
-              { type: 'addPeers', params: ({ event }) => ({ peers: [{ info: messageOf<'peer-joined'>(event).peer, initiator: false }] }) },
-              'syncPeers',
-            ],
+            // A member we still hold (its identity survived a server restart) keeps its connection.
+            actions: [{ type: 'addPeers', params: ({ event }) => ({ peers: [{ info: messageOf<'peer-joined'>(event).peer, initiator: false }] }) }, 'syncPeers'],
           },
           {
             guard: 'peerLeft',
@@ -577,6 +577,8 @@ export const roomMachine = setup({
             'SIGNALING.WELCOME': [
               // The server restored our rooms and re-sends `joined` for each.
               { guard: 'resumedInRoom', target: 'resuming' },
+              // Our identity survived a server restart, the room did not: join again, keeping the peers.
+              { guard: 'resumedOutOfRoom', target: 'rejoining' },
               // Lost before JOIN was asked for: back to waiting for it, under whatever identity we got.
               { guard: not('joinWanted'), target: 'ready', actions: 'rememberIdentity' },
               // Resumed before our join was answered: ask again (a repeated join is answered too).
@@ -589,6 +591,25 @@ export const roomMachine = setup({
                   assign({ selfId: ({ event }) => event.peerId, inRoom: false }),
                 ],
               },
+            ],
+          },
+        },
+        /**
+         * Same identity after a server restart: the room is joined again. The server's member list is
+         * rebuilt as the others come back, so `joined` adds peers but drops none; peers that never come
+         * back end by their own connection's recovery (ICE restarts, redials, then `failed`).
+         */
+        rejoining: {
+          entry: 'sendJoin',
+          on: {
+            'SIGNALING.MESSAGE': [
+              {
+                guard: 'ownJoined',
+                target: 'joined',
+                description: 'Back in the room: call who is new, keep who we hold',
+                actions: ['enterRoom', addNewPeers, 'syncPeers'],
+              },
+              { guard: 'joinRefused', target: '#room.failed', actions: 'joinRefused' },
             ],
           },
         },

@@ -131,6 +131,22 @@ export class SignalingHub {
     return [...this.sockets].filter((s) => s.readyState === OPEN).length;
   }
 
+  /**
+   * A server restart that keeps identities (the real server with a fixed `--session-secret`): every
+   * socket drops, rooms and mailboxes are forgotten, but resume tokens are still honoured, with
+   * `rooms: []` in the welcome.
+   */
+  restart(): void {
+    this.dropAll();
+    for (const session of this.sessions.values()) {
+      if (session.expiry) clearTimeout(session.expiry);
+      session.expiry = null;
+      session.rooms.clear();
+      session.mailbox = [];
+    }
+    this.rooms.clear();
+  }
+
   /** Ends every socket and timer. */
   close(): void {
     this.dropAll();

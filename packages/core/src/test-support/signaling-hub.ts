@@ -151,6 +151,8 @@ export class SignalingHub {
     }
     const session = socket.session;
     if (!session) return fail('hello-required', 'send hello first');
+    // The hub hands out no ICE servers, so a refresh gets the same empty list.
+    if (message.type === 'refresh-ice-servers') return socket.deliver(message.ref === undefined ? { type: 'ice-servers', iceServers: [] } : { type: 'ice-servers', iceServers: [], ref: message.ref });
     const members = this.rooms.get(message.room);
     const self = members?.get(session.id);
 

@@ -7,6 +7,7 @@ import { connectedPair, connectedTo, roomFixture, until } from '../test-support/
 import { fakeCameraStream } from '../test-support/werift.js';
 import { MEDIA_ERRORS } from './media.machine.js';
 import type { RoomStatus } from '../view.js';
+import { PEER_MESSAGE_LIMITS } from '../protocol/index.js';
 import { CHAT_LOG_LIMIT } from './room.machine.js';
 
 // Each test builds its own rooms; model coverage of the room machine (every state, every transition)
@@ -217,6 +218,26 @@ describe('roomMachine: peers and chat', () => {
     ]);
     bob.send({ type: 'CHAT.SEND', text: '   ' });
     expect(bob.getView().chat).toHaveLength(2);
+  });
+
+  it('chat works with the longest peer ids the protocol allows (64 characters), and cuts text at the wire limit', async () => {
+    const { join } = setup({ peerId: (n) => `${'p'.repeat(60)}${String(n).padStart(4, '0')}` });
+    const ada = join('Ada');
+    const bob = join('Bob');
+    const [adaView] = await connectedPair(ada, bob);
+    expect(adaView.selfId).toHaveLength(64);
+    ada.send({ type: 'CHAT.SEND', text: 'hello' });
+    ada.send({ type: 'CHAT.SEND', text: 'y'.repeat(PEER_MESSAGE_LIMITS.chatText + 500) });
+    const received = await until(bob, (v) => v.chat.length === 2);
+    expect(received.chat.map((entry) => [entry.from, entry.text.length])).toEqual([
+      [adaView.selfId, 5],
+      [adaView.selfId, PEER_MESSAGE_LIMITS.chatText],
+    ]);
+    expect(ada.getView().chat.map((entry) => entry.text.length)).toEqual([5, PEER_MESSAGE_LIMITS.chatText]);
+    // Each entry's id is unique in the log, own and received alike.
+    bob.send({ type: 'CHAT.SEND', text: 'hi' });
+    const log = await until(ada, (v) => v.chat.length === 3);
+    expect(new Set(log.chat.map((entry) => entry.id)).size).toBe(3);
   });
 
   it('keeps a bounded chat log', async () => {

@@ -22,6 +22,8 @@ export interface SignalingHubOptions {
   ticket?: string;
   mailboxLimit?: number;
   iceServers?: IceServer[];
+  /** The id the hub gives its n-th session (default `peer<n>`); e.g. the protocol's longest, 64 characters. */
+  peerId?: (n: number) => string;
 }
 
 interface Session {
@@ -100,7 +102,7 @@ export class SignalingHub {
   private readonly sockets = new Set<HubSocket>();
   private nextId = 1;
   private nextOrder = 1;
-  private readonly options: Required<Omit<SignalingHubOptions, 'ticket'>> & { ticket?: string };
+  private readonly options: Required<Omit<SignalingHubOptions, 'ticket' | 'peerId'>> & Pick<SignalingHubOptions, 'ticket' | 'peerId'>;
 
   constructor(options: SignalingHubOptions = {}) {
     this.options = { resumeWindowMs: 5_000, maxMembers: 8, mailboxLimit: 32, iceServers: [], ...options };
@@ -195,7 +197,7 @@ export class SignalingHub {
   private greet(socket: HubSocket, resume: string | undefined): void {
     const previous = resume ? [...this.sessions.values()].find((s) => s.token === resume) : undefined;
     const session: Session = previous ?? {
-      id: `peer${this.nextId++}`,
+      id: this.options.peerId?.(this.nextId++) ?? `peer${this.nextId++}`,
       token: `token-${Math.random().toString(36).slice(2)}`,
       socket: null,
       rooms: new Set(),

@@ -21,6 +21,14 @@ describe('turnCredentials', () => {
     expect(coturnAccepts('s3cret', creds.username, creds.credential, nowMs / 1000 + 601)).toBe(false);
   });
 
+  it('matches a credential computed independently, with openssl', () => {
+    // Computed outside this code base (the same HMAC-SHA1 + base64 coturn checks):
+    //   printf %s '1700000600:peer-1' | openssl dgst -sha1 -hmac s3cret -binary | base64
+    //   → KoFUtOANZXhnAZZRdZn8Yd4jr/4=
+    const creds = turnCredentials({ secret: 's3cret', peerId: 'peer-1', ttlSeconds: 600, nowMs: 1_700_000_000_000 });
+    expect(creds).toEqual({ username: '1700000600:peer-1', credential: 'KoFUtOANZXhnAZZRdZn8Yd4jr/4=', expiresAt: 1_700_000_600 });
+  });
+
   it('builds iceServers: none by default, STUN as given, TURN with or without a secret', () => {
     const base = { stunUrls: [], turnUrls: [], turnSecret: undefined, turnTtlSeconds: 60 };
     expect(iceServersFor('p', base)).toEqual([]);

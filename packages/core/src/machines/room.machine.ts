@@ -4,7 +4,7 @@ import { networkWatcher, type NetworkChangedEvent } from '../actors/network-watc
 import { audioTrack, videoTrack } from '../actors/user-media.js';
 import type { RoomCommand } from '../commands.js';
 import type { Implementations } from '../implementations.js';
-import type { ClientMessage, PeerInfo, ServerMessage } from '../protocol/index.js';
+import { PEER_MESSAGE_LIMITS, type ClientMessage, type PeerInfo, type ServerMessage } from '../protocol/index.js';
 import { selectPeerView } from '../selectors/peer.js';
 import type { ChatEntry, LocalMediaView, PeerView, SignalingView, ViewError } from '../view.js';
 import { mediaMachine, selectLocalMedia, type MediaEvent, type MediaRequest, type MediaSnapshot } from './media.machine.js';
@@ -41,8 +41,9 @@ export const ICE_SERVERS_RENEWAL_AT = 0.75;
 
 /** Chat entries kept (own and received); older ones are dropped first. */
 export const CHAT_LOG_LIMIT = 200;
-/** Longest chat text sent; longer text is cut. */
-export const CHAT_TEXT_LIMIT = 2_000;
+
+/** A chat entry's id in the log: author and the author's message id (`:` never occurs in a peer id). */
+const chatEntryId = (from: string, wireId: string) => `${from}:${wireId}`;
 
 type PeerRef = ActorRefFrom<typeof peerMachine>;
 type PeerSnapshot = SnapshotFrom<typeof peerMachine>;
@@ -327,10 +328,14 @@ export const roomMachine = setup({
       });
     }),
     sendChat: enqueueActions(({ context, event, enqueue }) => {
-      const text = (event as Ev<'CHAT.SEND'>).text.trim().slice(0, CHAT_TEXT_LIMIT);
+      // The wire's limit (protocol/peer-messages.ts): longer text is cut, not refused.
+      const text = (event as Ev<'CHAT.SEND'>).text.trim().slice(0, PEER_MESSAGE_LIMITS.chatText);
       if (!context.selfId || !text) return;
+      // On the wire the id only has to be unique per sender (the receiver pairs it with `from`), so
+      // it is the message's number: it fits the 64-character limit whatever the length of our peer id.
+      const wireId = String(context.chatCount + 1);
       const entry: ChatEntry = {
-        id: `${context.selfId}-${context.chatCount + 1}`,
+        id: chatEntryId(context.selfId, wireId),
         from: context.selfId,
         fromName: context.name,
         text,
@@ -338,7 +343,7 @@ export const roomMachine = setup({
         self: true,
       };
       for (const peer of Object.values(context.peers)) {
-        enqueue.sendTo(peer.ref, { type: 'CHAT.SEND', id: entry.id, text, at: entry.at });
+        enqueue.sendTo(peer.ref, { type: 'CHAT.SEND', id: wireId, text, at: entry.at });
       }
       enqueue.assign({ chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT), chatCount: context.chatCount + 1 });
     }),
@@ -346,8 +351,10 @@ export const roomMachine = setup({
       const { peerId, message } = event as Ev<'PEER.CHAT'>;
       const peer = context.peers[peerId];
       const { id, text, at } = message;
-      if (!peer || context.chat.some((entry) => entry.id === id && entry.from === peerId)) return {};
-      const entry: ChatEntry = { id, from: peerId, fromName: peer.info.name, text: text.slice(0, CHAT_TEXT_LIMIT), at, self: false };
+      const entryId = chatEntryId(peerId, id);
+      if (!peer || context.chat.some((entry) => entry.id === entryId)) return {};
+      // The schema already bounds the text by PEER_MESSAGE_LIMITS.chatText.
+      const entry: ChatEntry = { id: entryId, from: peerId, fromName: peer.info.name, text, at, self: false };
       return { chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT) };
     }),
     updatePeerView: assign(({ context, event }) => {

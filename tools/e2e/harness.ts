@@ -152,10 +152,10 @@ export async function launchKillableBrowser(): Promise<KillableBrowser> {
  * The real server and a fake-media browser shared by one test file: started before its tests,
  * closed after them. Read them inside tests (they exist from `beforeAll` on).
  */
-export function useServerAndBrowser(): { readonly server: TestServer; readonly browser: Browser } {
+export function useServerAndBrowser(overrides: ServerOverrides = {}): { readonly server: TestServer; readonly browser: Browser } {
   const shared = {} as { server: TestServer; browser: Browser };
   beforeAll(async () => {
-    shared.server = await startServer();
+    shared.server = await startServer(0, overrides);
     shared.browser = await launchBrowser({ fakeMediaUi: true });
   });
   afterAll(async () => {

@@ -23,13 +23,15 @@ import {
   type ServerProcess,
 } from './harness.js';
 
-const shared = useServerAndBrowser();
-
 /**
- * How long the others may keep a tab that vanished without a `bye` — the bound documented in
- * docs/networking.md ("A tab closed abruptly"); keep the two equal.
+ * How long the others may keep a tab that vanished without a `bye` (its socket closed by the kernel):
+ * the server's resume window, after which every member gets `peer-left` — the bound documented in
+ * docs/networking.md ("A tab that vanishes"). This file's server runs with a short window, to keep it quick.
  */
-const ABRUPT_LEAVE_BOUND_MS = 15_000;
+const RESUME_WINDOW_MS = 8_000;
+const ABRUPT_LEAVE_BOUND_MS = RESUME_WINDOW_MS;
+
+const shared = useServerAndBrowser({ resumeWindowMs: RESUME_WINDOW_MS });
 /** Slack for the test's own polling (every 250 ms, each probe a round trip to the page) on a loaded machine. */
 const ABRUPT_LEAVE_MARGIN_MS = 2_000;
 

@@ -11,11 +11,13 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RTCPeerConnection } from 'werift';
 import { buildApp } from './app.js';
 import { defaultConfig, type ServerConfig } from './config.js';
 import { startCluster, type Cluster } from './test-support/cluster.js';
 import { settle, TestClient } from './test-support/harness.js';
 import { freePort, startRedis, type RedisProcess } from './test-support/processes.js';
+import { sendOffer, wirePeer } from './test-support/werift.js';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
@@ -278,10 +280,12 @@ describe('random interleavings across two instances (property)', () => {
 describe('three instances behind nginx (docs/deploy.md config)', () => {
   let cluster: Cluster | undefined;
   const clients: TestClient[] = [];
+  const peers: RTCPeerConnection[] = [];
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
   });
   afterAll(async () => {
+    await Promise.all(peers.map((pc) => pc.close()));
     await cluster?.close();
   });
 
@@ -294,7 +298,7 @@ describe('three instances behind nginx (docs/deploy.md config)', () => {
       }),
     );
 
-  it('relays between instances, survives kill -9 of one (its client resumes on another, mailbox delivered), and a Redis restart', async () => {
+  it('relays between instances, survives kill -9 of one (media keeps flowing, its client resumes on another, mailbox delivered, renegotiation works), and a Redis restart', async () => {
     cluster = await startCluster({ nginx: true, args: ['--resume-window-ms', '20000'] });
     const a = await TestClient.greeted(cluster.ws);
     clients.push(a);
@@ -312,9 +316,32 @@ describe('three instances behind nginx (docs/deploy.md config)', () => {
     a.send({ type: 'answer', room: 'lb', to: b.peerId, sdp: 'v=0 back' });
     expect(await b.next('answer')).toMatchObject({ from: a.peerId, sdp: 'v=0 back' });
 
+    // A real call between two werift peers, signaled through the two instances.
+    let aSignaling = a;
+    const aPc = new RTCPeerConnection({ iceServers: [] });
+    const bPc = new RTCPeerConnection({ iceServers: [] });
+    peers.push(aPc, bPc);
+    const aWire = wirePeer(aPc, 'lb', () => b.peerId, () => aSignaling);
+    wirePeer(bPc, 'lb', () => a.peerId, () => b);
+    const received: string[] = [];
+    const aChannels: string[] = [];
+    aPc.onDataChannel.subscribe((channel) => {
+      aChannels.push(channel.label);
+      channel.onMessage.subscribe((data) => received.push(`${channel.label}:${data.toString()}`));
+    });
+    const chat = bPc.createDataChannel('chat');
+    const chatOpen = new Promise<void>((resolve) => chat.stateChanged.subscribe((state) => state === 'open' && resolve()));
+    await sendOffer(bPc, b, 'lb', a.peerId);
+    await chatOpen;
+    chat.send('before the crash');
+    expect(await eventually(() => received.includes('chat:before the crash'))).toBe(true);
+
     // Crash a's instance: no cleanup, no close frames.
     await cluster.instances[aInstance]?.kill('SIGKILL');
     await a.closed;
+    // The call does not need the signaling server: data keeps flowing peer to peer.
+    chat.send('during the outage');
+    expect(await eventually(() => received.includes('chat:during the outage'))).toBe(true);
     b.send({ type: 'app', room: 'lb', to: a.peerId, data: 'sent while a was away' });
     await settle(200);
     const back = await TestClient.greeted(cluster.ws, a.welcome?.resumeToken);
@@ -325,6 +352,16 @@ describe('three instances behind nginx (docs/deploy.md config)', () => {
     back.send({ type: 'app', room: 'lb', to: b.peerId, data: 'resumed elsewhere' });
     expect(await b.next('app')).toMatchObject({ from: a.peerId, data: 'resumed elsewhere' });
     expect(b.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+    // Signaling works on the new instance: a renegotiation (a new channel, as a screen share would add a track) completes.
+    aSignaling = back;
+    aWire.listen(back);
+    const screen = bPc.createDataChannel('screen');
+    const screenOpen = new Promise<void>((resolve) => screen.stateChanged.subscribe((state) => state === 'open' && resolve()));
+    await sendOffer(bPc, b, 'lb', a.peerId);
+    await screenOpen;
+    screen.send('renegotiated');
+    expect(await eventually(() => received.includes('screen:renegotiated'))).toBe(true);
+    expect(aChannels).toEqual(['chat', 'screen']);
 
     // Redis restarts empty: every live instance rebuilds; signaling works again, no server restart.
     await cluster.redis.restart();

@@ -143,6 +143,63 @@ describe('Redis lost while running, then back (restarted empty)', () => {
   });
 });
 
+describe('two instances sharing one Redis', () => {
+  let redis: RedisProcess;
+  const clients: TestClient[] = [];
+  let cluster: Awaited<ReturnType<typeof twoInstances>> | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await cluster?.close();
+    cluster = undefined;
+  });
+  afterAll(async () => {
+    await redis?.close();
+  });
+  const greeted = async (ws: string, token?: string) => {
+    const client = await TestClient.greeted(ws, token);
+    clients.push(client);
+    return client;
+  };
+
+  it('lets exactly one of two joins racing for the last seat on different instances win', async () => {
+    cluster = await twoInstances(redis, { limits: { ...defaultConfig().limits, membersPerRoom: 2 } });
+    const [ws0, ws1] = cluster.ws as [string, string];
+    for (let round = 0; round < 10; round++) {
+      const room = `race${round}`;
+      const first = await greeted(ws0);
+      await first.join(room);
+      const left = await greeted(ws0);
+      const right = await greeted(ws1);
+      left.send({ type: 'join', room, ref: 'race' });
+      right.send({ type: 'join', room, ref: 'race' });
+      const outcomes = await Promise.all([left.next(), right.next()]);
+      expect(outcomes.map((m) => (m.type === 'error' ? m.code : m.type)).sort()).toEqual(['joined', 'room-full']);
+    }
+  });
+
+  it('a graceful stop (zero-downtime deploy): clients closed 1001 resume on the other instance, nobody sees them leave', async () => {
+    cluster = await twoInstances(redis);
+    const [ws0, ws1] = cluster.ws as [string, string];
+    const a = await greeted(ws0);
+    const b = await greeted(ws1);
+    await a.join('deploy');
+    await b.join('deploy');
+    await a.next('peer-joined');
+    await cluster.apps[0]?.close(); // SIGTERM's path: drain, close 1001
+    expect((await a.closed).code).toBe(1001);
+    const back = await greeted(ws1, a.welcome?.resumeToken);
+    expect(back.welcome).toMatchObject({ peerId: a.peerId, resumed: true, rooms: ['deploy'] });
+    expect(await back.next('joined')).toMatchObject({ room: 'deploy', peers: [{ id: b.peerId }] });
+    b.send({ type: 'app', room: 'deploy', to: a.peerId, data: 'after the deploy' });
+    expect(await back.next('app')).toMatchObject({ from: b.peerId, data: 'after the deploy' });
+    await settle(300);
+    expect(b.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+  });
+});
+
 describe('random interleavings across two instances (property)', () => {
   let redis: RedisProcess;
   let admin: Redis;

@@ -11,11 +11,13 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RTCPeerConnection } from 'werift';
 import { buildApp } from './app.js';
 import { defaultConfig, type ServerConfig } from './config.js';
 import { startCluster, type Cluster } from './test-support/cluster.js';
 import { settle, TestClient } from './test-support/harness.js';
 import { freePort, startRedis, type RedisProcess } from './test-support/processes.js';
+import { sendOffer, wirePeer } from './test-support/werift.js';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
@@ -138,6 +140,63 @@ describe('Redis lost while running, then back (restarted empty)', () => {
     await settle();
     // Nobody was told of a departure that did not happen.
     for (const client of [a, a2, b]) expect(client.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+  });
+});
+
+describe('two instances sharing one Redis', () => {
+  let redis: RedisProcess;
+  const clients: TestClient[] = [];
+  let cluster: Awaited<ReturnType<typeof twoInstances>> | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await cluster?.close();
+    cluster = undefined;
+  });
+  afterAll(async () => {
+    await redis?.close();
+  });
+  const greeted = async (ws: string, token?: string) => {
+    const client = await TestClient.greeted(ws, token);
+    clients.push(client);
+    return client;
+  };
+
+  it('lets exactly one of two joins racing for the last seat on different instances win', async () => {
+    cluster = await twoInstances(redis, { limits: { ...defaultConfig().limits, membersPerRoom: 2 } });
+    const [ws0, ws1] = cluster.ws as [string, string];
+    for (let round = 0; round < 10; round++) {
+      const room = `race${round}`;
+      const first = await greeted(ws0);
+      await first.join(room);
+      const left = await greeted(ws0);
+      const right = await greeted(ws1);
+      left.send({ type: 'join', room, ref: 'race' });
+      right.send({ type: 'join', room, ref: 'race' });
+      const outcomes = await Promise.all([left.next(), right.next()]);
+      expect(outcomes.map((m) => (m.type === 'error' ? m.code : m.type)).sort()).toEqual(['joined', 'room-full']);
+    }
+  });
+
+  it('a graceful stop (zero-downtime deploy): clients closed 1001 resume on the other instance, nobody sees them leave', async () => {
+    cluster = await twoInstances(redis);
+    const [ws0, ws1] = cluster.ws as [string, string];
+    const a = await greeted(ws0);
+    const b = await greeted(ws1);
+    await a.join('deploy');
+    await b.join('deploy');
+    await a.next('peer-joined');
+    await cluster.apps[0]?.close(); // SIGTERM's path: drain, close 1001
+    expect((await a.closed).code).toBe(1001);
+    const back = await greeted(ws1, a.welcome?.resumeToken);
+    expect(back.welcome).toMatchObject({ peerId: a.peerId, resumed: true, rooms: ['deploy'] });
+    expect(await back.next('joined')).toMatchObject({ room: 'deploy', peers: [{ id: b.peerId }] });
+    b.send({ type: 'app', room: 'deploy', to: a.peerId, data: 'after the deploy' });
+    expect(await back.next('app')).toMatchObject({ from: b.peerId, data: 'after the deploy' });
+    await settle(300);
+    expect(b.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
   });
 });
 
@@ -278,10 +337,12 @@ describe('random interleavings across two instances (property)', () => {
 describe('three instances behind nginx (docs/deploy.md config)', () => {
   let cluster: Cluster | undefined;
   const clients: TestClient[] = [];
+  const peers: RTCPeerConnection[] = [];
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
   });
   afterAll(async () => {
+    await Promise.all(peers.map((pc) => pc.close()));
     await cluster?.close();
   });
 
@@ -294,7 +355,7 @@ describe('three instances behind nginx (docs/deploy.md config)', () => {
       }),
     );
 
-  it('relays between instances, survives kill -9 of one (its client resumes on another, mailbox delivered), and a Redis restart', async () => {
+  it('relays between instances, survives kill -9 of one (media keeps flowing, its client resumes on another, mailbox delivered, renegotiation works), and a Redis restart', async () => {
     cluster = await startCluster({ nginx: true, args: ['--resume-window-ms', '20000'] });
     const a = await TestClient.greeted(cluster.ws);
     clients.push(a);
@@ -312,9 +373,32 @@ describe('three instances behind nginx (docs/deploy.md config)', () => {
     a.send({ type: 'answer', room: 'lb', to: b.peerId, sdp: 'v=0 back' });
     expect(await b.next('answer')).toMatchObject({ from: a.peerId, sdp: 'v=0 back' });
 
+    // A real call between two werift peers, signaled through the two instances.
+    let aSignaling = a;
+    const aPc = new RTCPeerConnection({ iceServers: [] });
+    const bPc = new RTCPeerConnection({ iceServers: [] });
+    peers.push(aPc, bPc);
+    const aWire = wirePeer(aPc, 'lb', () => b.peerId, () => aSignaling);
+    wirePeer(bPc, 'lb', () => a.peerId, () => b);
+    const received: string[] = [];
+    const aChannels: string[] = [];
+    aPc.onDataChannel.subscribe((channel) => {
+      aChannels.push(channel.label);
+      channel.onMessage.subscribe((data) => received.push(`${channel.label}:${data.toString()}`));
+    });
+    const chat = bPc.createDataChannel('chat');
+    const chatOpen = new Promise<void>((resolve) => chat.stateChanged.subscribe((state) => state === 'open' && resolve()));
+    await sendOffer(bPc, b, 'lb', a.peerId);
+    await chatOpen;
+    chat.send('before the crash');
+    expect(await eventually(() => received.includes('chat:before the crash'))).toBe(true);
+
     // Crash a's instance: no cleanup, no close frames.
     await cluster.instances[aInstance]?.kill('SIGKILL');
     await a.closed;
+    // The call does not need the signaling server: data keeps flowing peer to peer.
+    chat.send('during the outage');
+    expect(await eventually(() => received.includes('chat:during the outage'))).toBe(true);
     b.send({ type: 'app', room: 'lb', to: a.peerId, data: 'sent while a was away' });
     await settle(200);
     const back = await TestClient.greeted(cluster.ws, a.welcome?.resumeToken);
@@ -325,6 +409,16 @@ describe('three instances behind nginx (docs/deploy.md config)', () => {
     back.send({ type: 'app', room: 'lb', to: b.peerId, data: 'resumed elsewhere' });
     expect(await b.next('app')).toMatchObject({ from: a.peerId, data: 'resumed elsewhere' });
     expect(b.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+    // Signaling works on the new instance: a renegotiation (a new channel, as a screen share would add a track) completes.
+    aSignaling = back;
+    aWire.listen(back);
+    const screen = bPc.createDataChannel('screen');
+    const screenOpen = new Promise<void>((resolve) => screen.stateChanged.subscribe((state) => state === 'open' && resolve()));
+    await sendOffer(bPc, b, 'lb', a.peerId);
+    await screenOpen;
+    screen.send('renegotiated');
+    expect(await eventually(() => received.includes('screen:renegotiated'))).toBe(true);
+    expect(aChannels).toEqual(['chat', 'screen']);
 
     // Redis restarts empty: every live instance rebuilds; signaling works again, no server restart.
     await cluster.redis.restart();

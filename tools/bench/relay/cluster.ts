@@ -60,26 +60,32 @@ function redisCalls(port: number): { total: number; byCommand: Record<string, nu
   return { total, byCommand };
 }
 
+/** Generous: on a shared, busy machine a server can take many seconds to start. */
+const START_TIMEOUT_MS = 90_000;
+
 async function start(mode: Mode): Promise<Running> {
-  let redis: PinnedProcess | undefined;
-  const redisPort = await freePort();
+  const running: Running = { servers: [], redis: undefined, redisPort: await freePort(), ports: [0, 0] };
   const flags = ['--host', '127.0.0.1', ...PEERCHART_RAISED_FLAGS, '--log-level', 'warn'];
-  if (mode !== 'memory') {
-    redis = spawnPinned(0, '/usr/bin/redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-    await waitForPort(redisPort);
-    flags.push('--registry', 'redis', '--redis-url', `redis://127.0.0.1:${redisPort}`, '--session-secret', 'bench-session-secret-0123456789');
+  try {
+    if (mode !== 'memory') {
+      running.redis = spawnPinned(0, '/usr/bin/redis-server', ['--port', String(running.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+      await waitForPort(running.redisPort, START_TIMEOUT_MS);
+      flags.push('--registry', 'redis', '--redis-url', `redis://127.0.0.1:${running.redisPort}`, '--session-secret', 'bench-session-secret-0123456789');
+    }
+    const ports: number[] = [];
+    for (let i = 0; i < (mode === 'memory' ? 1 : 2); i++) {
+      const port = await freePort();
+      running.servers.push(spawnPinned(0, process.execPath, [CLI, '--port', String(port), ...flags]));
+      await waitForPort(port, START_TIMEOUT_MS);
+      ports.push(port);
+    }
+    const [a = 0, b = 0] = ports;
+    running.ports = mode === 'redis-cross' ? [a, b] : [a, a];
+    return running;
+  } catch (error) {
+    await shutdown(running); // nothing it started outlives a failed start
+    throw error;
   }
-  const count = mode === 'memory' ? 1 : 2;
-  const ports: number[] = [];
-  const servers: PinnedProcess[] = [];
-  for (let i = 0; i < count; i++) {
-    const port = await freePort();
-    servers.push(spawnPinned(0, process.execPath, [CLI, '--port', String(port), ...flags]));
-    await waitForPort(port);
-    ports.push(port);
-  }
-  const [a = 0, b = 0] = ports;
-  return { servers, redis, redisPort, ports: mode === 'redis-cross' ? [a, b] : [a, a] };
 }
 
 async function shutdown(running: Running): Promise<void> {
@@ -121,8 +127,10 @@ interface LoadRow {
 
 async function measureLoad(repeat: number, mode: Mode, pairs: number, window: number): Promise<LoadRow> {
   const running = await start(mode);
+  let generator: PinnedProcess | undefined;
   try {
     const { proc, until } = loadgen({ mode: 'load', ports: running.ports, pairs, window, warmupMs: WARMUP_MS, durationMs: DURATION_MS, warmPairs: 0 });
+    generator = proc;
     await until('window-start');
     const before = running.redis ? redisCalls(running.redisPort) : undefined;
     await until('window-end');
@@ -144,14 +152,17 @@ async function measureLoad(repeat: number, mode: Mode, pairs: number, window: nu
       misrouted: result.misrouted,
     };
   } finally {
+    if (generator) await stop(generator);
     await shutdown(running);
   }
 }
 
 async function measureIdle(mode: 'memory' | 'redis-cross'): Promise<{ mode: string; bytesPerConnection: number }> {
   const running = await start(mode);
+  let generator: PinnedProcess | undefined;
   try {
     const { proc, until } = loadgen({ mode: 'idle', ports: running.ports, pairs: IDLE.pairs, window: 0, warmupMs: 0, durationMs: 0, warmPairs: IDLE.warmPairs });
+    generator = proc;
     const warm = (await until('idle-warm')).clients as number;
     await sleep(1_000);
     const rssBefore = running.servers.reduce((sum, server) => sum + rssBytes(server.pid), 0);
@@ -164,6 +175,7 @@ async function measureIdle(mode: 'memory' | 'redis-cross'): Promise<{ mode: stri
     await proc.exited;
     return { mode, bytesPerConnection: (rssAfter - rssBefore) / (full - warm) };
   } finally {
+    if (generator) await stop(generator);
     await shutdown(running);
   }
 }

@@ -49,7 +49,8 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-async function startInstance(port: number, args: string[]): Promise<InstanceProcess> {
+/** Spawn an instance; the handle exists at once (so `kill` can clean up a failed start), `ready` settles when it listens. */
+function launchInstance(port: number, args: string[]): InstanceProcess & { ready: Promise<void> } {
   let child: ChildProcess | undefined;
   let text = '';
   const launch = async () => {
@@ -63,7 +64,8 @@ async function startInstance(port: number, args: string[]): Promise<InstanceProc
     spawned.stdout.on('data', add);
     spawned.stderr.on('data', add);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`instance on ${port} did not start:\n${text}`)), 30_000);
+      // Generous: a busy shared machine can take tens of seconds to start a TypeScript process.
+      const timer = setTimeout(() => reject(new Error(`instance on ${port} did not start:\n${text}`)), 90_000);
       const check = () => {
         if (/listening on http/.test(text)) {
           clearTimeout(timer);
@@ -78,7 +80,8 @@ async function startInstance(port: number, args: string[]): Promise<InstanceProc
       });
     });
   };
-  await launch();
+  const ready = launch();
+  ready.catch(() => undefined);
   const kill = async (signal: NodeJS.Signals) => {
     const current = child;
     if (!current || current.exitCode !== null || current.signalCode !== null) return;
@@ -88,7 +91,7 @@ async function startInstance(port: number, args: string[]): Promise<InstanceProc
     await exited;
     clearTimeout(force);
   };
-  return { port, ws: `ws://127.0.0.1:${port}/ws`, http: `http://127.0.0.1:${port}`, kill, restart: launch, output: () => text };
+  return { port, ws: `ws://127.0.0.1:${port}/ws`, http: `http://127.0.0.1:${port}`, kill, restart: launch, output: () => text, ready };
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
@@ -115,7 +118,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       ...(options.args ?? []),
     ];
     const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
-    instances.push(...(await Promise.all(ports.map((port) => startInstance(port, args)))));
+    const launched = ports.map((port) => launchInstance(port, args));
+    instances.push(...launched);
+    await Promise.all(launched.map((instance) => instance.ready));
     if (options.nginx) nginx = await startNginx(ports);
   } catch (error) {
     await close();

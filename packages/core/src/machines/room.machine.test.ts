@@ -297,6 +297,34 @@ describe('roomMachine: peers and chat', () => {
     await until(bob, (v) => v.peers.length === 0);
   });
 
+  it('redials only the peer whose connection failed: the others in the mesh keep theirs untouched', async () => {
+    const { join } = setup();
+    const adaConnections = weriftFactory();
+    const bob = join('Bob');
+    await until(bob, (v) => v.status === 'joined');
+    const carol = join('Carol');
+    await until(carol, connectedTo(1));
+    // Ada joins last: she calls Bob, then Carol, so her first connection is the one to Bob.
+    const ada = join('Ada', { implementations: { createPeerConnection: adaConnections.createPeerConnection } });
+    const adaView = await until(ada, connectedTo(2));
+    const bobId = bob.getView().selfId as string;
+    const carolId = carol.getView().selfId as string;
+    const [toBob, toCarol] = adaConnections.open();
+    const carolStatuses = new Set<string>();
+    ada.subscribe((view) => carolStatuses.add(view.peers.find((peer) => peer.id === carolId)?.status ?? 'gone'));
+
+    // Ada's connection to Bob dies under her (no bye): she redials Bob alone, and Bob starts over too.
+    await toBob!.close();
+    await until(ada, (v) => v.peers.find((peer) => peer.id === bobId)?.status === 'redialing');
+    await until(ada, (v) => connectedTo(2)(v) && v.peers.every((peer) => peer.status === 'connected'));
+    await until(bob, connectedTo(2));
+    expect(adaConnections.open()).toHaveLength(2);
+    expect(adaConnections.open()).toContain(toCarol);
+    expect(adaConnections.open()).not.toContain(toBob);
+    expect([...carolStatuses]).toEqual(['connected']);
+    expect(ada.getView().selfId).toBe(adaView.selfId);
+  });
+
   it('keeps the call through a signaling outage and resumes the same identity', async () => {
     const { join, hub } = setup();
     const ada = join('Ada');

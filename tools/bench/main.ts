@@ -1,14 +1,15 @@
 /**
  * `npm run bench` — runs the benchmarks and refreshes the committed results and docs.
  *
- *   npm run bench                 relay + calls + size, then the report
- *   npm run bench -- relay        one part (relay | calls | size), then the report
+ *   npm run bench                 relay + calls + size + scale, then the report
+ *   npm run bench -- relay        one part (relay | calls | size | scale), then the report
  *   npm run bench -- report       only regenerate docs/performance.md and the SVG charts from bench/results/*.json
  *   add --quick                   short runs while developing (results are marked quick)
  *   add --no-profile              relay: skip the extra runs of the bare relay and Peerchart under node --cpu-prof
  *
  * Parts can also be chosen with BENCH_PARTS=relay,size (handy when an npm/nx layer eats arguments).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CALL_SETTINGS, runCalls, type CallResults } from './calls/run.js';
@@ -21,7 +22,7 @@ import { measureSizes } from './size/size.js';
 const ROOT = join(TOOLS_DIR, '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const DOCS_DIR = join(ROOT, 'docs');
-const PARTS = ['relay', 'calls', 'size'] as const;
+const PARTS = ['relay', 'calls', 'size', 'scale'] as const;
 type Part = (typeof PARTS)[number];
 
 const args = process.argv.slice(2);
@@ -63,6 +64,12 @@ async function main() {
     } else if (part === 'calls') {
       const settings = quick ? { ...DEFAULT_CALL_SETTINGS, calls: 4, rounds: 2 } : DEFAULT_CALL_SETTINGS;
       save('calls', await runCalls(settings, log));
+    } else if (part === 'scale') {
+      // Its own process: it starts redis-server and server instances pinned to core 0 (see cluster.ts).
+      const run = spawnSync(process.execPath, ['--import', 'tsx', join(TOOLS_DIR, 'bench', 'relay', 'cluster.ts'), ...(quick ? ['--quick'] : [])], {
+        stdio: 'inherit',
+      });
+      if (run.status !== 0) throw new Error(`scale benchmark failed (exit ${run.status})`);
     } else {
       save('size', await measureSizes());
     }

@@ -6,8 +6,9 @@
  * core 0, the load generator on core 1; modes rotate per repeat; ratios are taken within a repeat
  * against the in-memory run, and the report gives their median and min–max.
  *
- * Usage: npx nx build @peerchart/signaling-server && node --import tsx tools/bench/relay/cluster.ts [--quick]
- * Writes tools/bench/relay/cluster-results.json and prints a Markdown summary.
+ * Usage: `npm run bench -- scale` (or, after `npx nx build @peerchart/signaling-server`:
+ * node --import tsx tools/bench/relay/cluster.ts [--quick]).
+ * Writes bench/results/scale.json and prints a Markdown summary.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -208,5 +209,5 @@ for (const { pairs, window } of CONFIGS) {
 const idleMemory = idle.filter((i) => i.mode === 'memory').map((i) => i.bytesPerConnection);
 const idleRedis = idle.filter((i) => i.mode === 'redis-cross').map((i) => i.bytesPerConnection);
 lines.push('', `Idle memory per connection (greeted and joined, RSS delta over ${IDLE.pairs * 2 - IDLE.warmPairs * 2} connections): in-memory ${Math.round(median(idleMemory))} B, Redis ${Math.round(median(idleRedis))} B (summed over both instances), ratio ${(median(idleRedis) / median(idleMemory)).toFixed(2)}.`);
-writeFileSync(join(here, 'cluster-results.json'), `${JSON.stringify({ date: new Date().toISOString(), quick, rows, idle }, null, 2)}\n`);
+writeFileSync(join(here, '..', '..', '..', 'bench', 'results', 'scale.json'), `${JSON.stringify({ date: new Date().toISOString(), quick, rows, idle }, null, 2)}\n`);
 console.log(lines.join('\n'));

@@ -87,17 +87,45 @@ export function useServerAndBrowser(): { readonly server: TestServer; readonly b
   return shared;
 }
 
-/** Test-side observation only: remembers each RTCPeerConnection the page makes, for getStats. */
+/** A local ICE candidate as the page's `icecandidate` event handed it to the app to signal. */
+export interface SignalledCandidate {
+  /** Index of the RTCPeerConnection in creation order. */
+  pc: number;
+  type: string | null;
+  protocol: string | null;
+  /** The ICE generation it belongs to: a new ufrag per ICE restart. */
+  ufrag: string | null;
+  address: string | null;
+  candidate: string;
+}
+
+/**
+ * Test-side observation only: remembers each RTCPeerConnection the page makes, for getStats, and every
+ * local candidate it gathers (`icecandidate`), for the network lab's assertions on candidate types and ICE
+ * generations.
+ */
 function observePeerConnections(): void {
   const Native = window.RTCPeerConnection;
   const seen: RTCPeerConnection[] = [];
+  const candidates: SignalledCandidate[] = [];
   Object.defineProperty(window, '__e2ePeerConnections', { value: seen });
+  Object.defineProperty(window, '__e2eLocalCandidates', { value: candidates });
   window.RTCPeerConnection = class extends Native {
     constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
       super(...args);
-      seen.push(this);
+      const pc = seen.push(this) - 1;
+      this.addEventListener('icecandidate', (event) => {
+        const c = event.candidate;
+        if (!c?.candidate) return;
+        candidates.push({ pc, type: c.type, protocol: c.protocol, ufrag: c.usernameFragment, address: c.address, candidate: c.candidate });
+      });
     }
   };
+}
+
+/** Every local candidate the page's peer connections gathered so far. */
+export function signalledCandidates(page: Page): Promise<SignalledCandidate[]> {
+  return page.evaluate(() => (window as unknown as { __e2eLocalCandidates: SignalledCandidate[] }).__e2eLocalCandidates);
 }
 
 export interface CallPage {
@@ -113,8 +141,17 @@ export interface CallPage {
  */
 export async function openCall(
   browser: Browser,
-  server: TestServer,
-  options: { shell: Shell; room: string; name: string; grantMedia?: boolean; viaLobby?: boolean; inspect?: boolean },
+  server: Pick<TestServer, 'origin'>,
+  options: {
+    shell: Shell;
+    room: string;
+    name: string;
+    grantMedia?: boolean;
+    viaLobby?: boolean;
+    inspect?: boolean;
+    /** More URL options from the DOM contract (e.g. `{ relay: '' }`). */
+    query?: Record<string, string>;
+  },
 ): Promise<CallPage> {
   const context = await browser.newContext({
     permissions: options.grantMedia === false ? [] : ['camera', 'microphone'],
@@ -130,6 +167,7 @@ export async function openCall(
   } else {
     const query = new URLSearchParams({ room: options.room, name: options.name });
     if (options.inspect) query.set('inspect', '');
+    for (const [key, value] of Object.entries(options.query ?? {})) query.set(key, value);
     await page.goto(`${server.origin}/${options.shell}/?${query}`);
   }
   return { page, context, name: options.name, close: () => context.close() };

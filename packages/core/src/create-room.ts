@@ -1,5 +1,6 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { RoomCommand } from './commands.js';
+import { watchBrowserNetwork } from './actors/network-watcher.js';
 import type { Implementations, WebSocketLike } from './implementations.js';
 import { roomMachine, type RoomTiming } from './machines/room.machine.js';
 import { selectRoomView } from './selectors/room.js';
@@ -25,8 +26,13 @@ export interface CreateRoomOptions {
   implementations?: Partial<Implementations>;
   /** Receives every actor, event and snapshot, e.g. `createBrowserInspector().inspect` (@statelyai/inspect). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Overrides the ICE servers the signaling server hands out. */
+  /** Overrides the ICE servers the signaling server hands out (their renewal is then the app's business). */
   iceServers?: RTCIceServer[];
+  /**
+   * `'relay'`: relay-only mode. Only TURN relay candidates are gathered and signalled, so the other
+   * side never learns this device's local or public addresses; needs a TURN server. Default `'all'`.
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   timing?: RoomTiming;
 }
 
@@ -48,6 +54,7 @@ const browserImplementations: Implementations = {
   getDisplayMedia: (options) => navigator.mediaDevices.getDisplayMedia(options),
   // The DOM types its handlers with `this: WebSocket`; WebSocketLike's structurally equal ones are what we assign.
   createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+  watchNetwork: watchBrowserNetwork,
 };
 
 /** Creates and starts a room actor: media and signaling in parallel, then the join, then a peer per member. */
@@ -62,6 +69,7 @@ export function createRoom(options: CreateRoomOptions): RoomHandle {
       autoJoin: options.autoJoin ?? true,
       implementations: { ...browserImplementations, ...options.implementations },
       iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy,
       timing: options.timing,
     },
     inspect: options.inspect,

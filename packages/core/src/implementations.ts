@@ -23,4 +23,10 @@ export interface Implementations {
   getDisplayMedia(options: DisplayMediaStreamOptions): Promise<MediaStream>;
   /** Browser default: `new WebSocket(url)`. */
   createWebSocket(url: string): WebSocketLike;
+  /**
+   * Calls `onChange` whenever the device's network changes (back online, another interface); returns
+   * the unsubscribe function. Browser default: `online` events and `navigator.connection` `change`;
+   * Node: nothing (ICE's own timeouts and restarts still apply).
+   */
+  watchNetwork(onChange: () => void): () => void;
 }

@@ -31,6 +31,8 @@ export type PcCommand =
   /** `null` = end-of-candidates. */
   | { type: 'PC.ADD_CANDIDATE'; candidate: RTCIceCandidateInit | null }
   | { type: 'PC.RESTART_ICE' }
+  /** setConfiguration with new ICE servers (fresh TURN credentials); the rest of the configuration stays. */
+  | { type: 'PC.SET_ICE_SERVERS'; iceServers: RTCIceServer[] }
   | { type: 'PC.SET_TRACK'; kind: MediaKind; track: MediaStreamTrack | null; stream: MediaStream | null }
   | { type: 'PC.ADD_SCREEN'; track: MediaStreamTrack; stream: MediaStream }
   | { type: 'PC.REMOVE_SCREEN' }
@@ -76,6 +78,7 @@ export type PcEvent =
 export interface PeerConnectionInput {
   createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
   iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
   localStream: MediaStream | null;
 }
 
@@ -106,7 +109,11 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
   let pc: RTCPeerConnection;
   try {
     // One transport for audio, video and data: fewer candidates, faster setup (every current browser bundles).
-    pc = input.createPeerConnection({ iceServers: input.iceServers, bundlePolicy: 'max-bundle' });
+    pc = input.createPeerConnection({
+      iceServers: input.iceServers,
+      iceTransportPolicy: input.iceTransportPolicy,
+      bundlePolicy: 'max-bundle',
+    });
   } catch (error) {
     report({ type: 'PC.CREATE_FAILED', message: describeError(error) });
     return;
@@ -235,6 +242,9 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
       }
       case 'PC.RESTART_ICE':
         return run('media', () => pc.restartIce());
+      case 'PC.SET_ICE_SERVERS':
+        // werift has no setConfiguration: there, new servers only reach connections made later.
+        return run('media', () => pc.setConfiguration?.({ ...pc.getConfiguration(), iceServers: command.iceServers }));
       case 'PC.SET_TRACK': {
         const { kind, track, stream } = command;
         return run('media', async () => {

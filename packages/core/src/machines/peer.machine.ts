@@ -116,6 +116,8 @@ export interface PeerInput {
   /** True: make the first offer at once; false: wait for the remote offer. */
   initiator: boolean;
   iceServers: RTCIceServer[];
+  /** `relay`: only relay candidates (no local address revealed). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Camera + microphone tracks to send from the start (null = receive-only). */
   localStream: MediaStream | null;
   createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
@@ -164,6 +166,8 @@ export type PeerCommandEvent =
   | ({ type: 'CHAT.SEND' } & ChatMessage)
   | { type: 'HANGUP'; reason?: string }
   | { type: 'RESTART_ICE' }
+  /** Renewed ICE servers (fresh TURN credentials): applied with setConfiguration, used by later gathering. */
+  | { type: 'SET_ICE_SERVERS'; iceServers: RTCIceServer[] }
   | { type: 'RENEGOTIATE' };
 
 export type PeerEvent = PeerCommandEvent | PcEvent;
@@ -462,6 +466,7 @@ export const peerMachine = setup({
         input: ({ context }) => ({
           createPeerConnection: context.createPeerConnection,
           iceServers: context.iceServers,
+          iceTransportPolicy: context.iceTransportPolicy ?? 'all',
           localStream: context.localStream,
         }),
       },
@@ -657,6 +662,12 @@ export const peerMachine = setup({
             // ── Forced renegotiation / ICE restart (negotiation.stable starts the offer at once) ──
             RENEGOTIATE: { actions: assign({ negotiationPending: true }) },
             RESTART_ICE: { actions: 'requestIceRestart' },
+            SET_ICE_SERVERS: {
+              actions: [
+                assign({ iceServers: ({ event }) => event.iceServers }),
+                { type: 'command', params: ({ event }) => [{ type: 'PC.SET_ICE_SERVERS', iceServers: event.iceServers }] },
+              ],
+            },
           },
           states: {
             negotiation: {

@@ -315,6 +315,17 @@ describe('roomMachine: peers and chat', () => {
   });
 });
 
+describe('roomMachine: ICE servers', () => {
+  it('asks for fresh ICE servers before the credentials of `joined` expire, and again after each renewal', async () => {
+    const { join, hub } = setup({ iceServersTtlMs: 200 });
+    const ada = join('Ada');
+    const { selfId } = await until(ada, (v) => v.status === 'joined');
+    const renewals = () => hub.received.filter((entry) => entry.from === selfId && entry.message.type === 'refresh-ice-servers').length;
+    await until(ada, () => renewals() >= 2, 5_000);
+    expect(ada.getView().stateValue).toMatch(/^session\.joined\./);
+  });
+});
+
 describe('roomMachine: robustness', () => {
   const commands = EVERY_ROOM_COMMAND;
 

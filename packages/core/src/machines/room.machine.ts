@@ -1,5 +1,6 @@
 import { and, assign, enqueueActions, not, sendTo, setup, type ActorRefFrom, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { childBridge } from '../actors/child-bridge.js';
+import { networkWatcher, type NetworkChangedEvent } from '../actors/network-watcher.js';
 import { audioTrack, videoTrack } from '../actors/user-media.js';
 import type { RoomCommand } from '../commands.js';
 import type { Implementations } from '../implementations.js';
@@ -28,10 +29,15 @@ export interface RoomInput {
    */
   autoJoin?: boolean;
   implementations: Implementations;
-  /** Overrides the ICE servers the signaling server hands out. */
+  /** Overrides the ICE servers the signaling server hands out (and so turns off their renewal). */
   iceServers?: RTCIceServer[];
+  /** `relay`: only TURN relay candidates are gathered and signalled, so no local address is revealed. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   timing?: RoomTiming;
 }
+
+/** TURN credentials are renewed when this share of their lifetime has passed. */
+export const ICE_SERVERS_RENEWAL_AT = 0.75;
 
 /** Chat entries kept (own and received); older ones are dropped first. */
 export const CHAT_LOG_LIMIT = 200;
@@ -71,6 +77,8 @@ export interface RoomContext extends RoomInput {
   signalingActor: ActorRefFrom<typeof signalingMachine> | null;
   signalingView: SignalingView;
   joinedIceServers: RTCIceServer[];
+  /** Lifetime of the credentials in `joinedIceServers` (from `joined` / `ice-servers`); null: they do not expire. */
+  iceServersTtlMs: number | null;
   /** True once `joined` arrived for the current identity: a resume then restores the membership. */
   inRoom: boolean;
   /** Join as soon as signaling and media allow: from `autoJoin`, or once JOIN arrived. */
@@ -82,6 +90,7 @@ export type RoomEvent =
   | SignalingEmitted
   | { type: 'MEDIA.UPDATE'; snapshot: MediaSnapshot }
   | { type: 'PEER.UPDATE'; peerId: string; snapshot: PeerSnapshot }
+  | NetworkChangedEvent
   | PeerParentMessage;
 
 /** What every peer should be getting, from the local media. */
@@ -140,8 +149,8 @@ const reconcileWithJoined = [
     type: 'dropPeers',
     params: ({ context, event }: { context: RoomContext; event: RoomEvent }) => ({ ids: vanishedPeers(context, event) }),
   },
-  addNewPeers,
   'enterRoom',
+  addNewPeers,
   'syncPeers',
 ] as const;
 
@@ -152,13 +161,19 @@ const reconcileWithJoined = [
  */
 export const roomMachine = setup({
   types: { input: {} as RoomInput, context: {} as RoomContext, events: {} as RoomEvent },
-  actors: { media: mediaMachine, signaling: signalingMachine, peer: peerMachine, bridge: childBridge },
+  actors: { media: mediaMachine, signaling: signalingMachine, peer: peerMachine, bridge: childBridge, network: networkWatcher },
+  delays: {
+    iceServersRenewal: ({ context }) => (context.iceServersTtlMs ?? 0) * ICE_SERVERS_RENEWAL_AT,
+  },
   guards: {
     mediaSettled: ({ event }) => mediaOf(event).matches('live') || mediaOf(event).matches('receiveOnly'),
     mediaFailed: ({ event }) => mediaOf(event).matches('failed'),
     signalingOpen: ({ context }) => context.signalingView.status === 'open',
     joinWanted: ({ context }) => context.joinWanted,
     ownJoined: ({ context, event }) => isMessage(event, 'joined') && event.message.room === context.room,
+    iceServersMessage: ({ event }) => isMessage(event, 'ice-servers'),
+    /** The server's ICE servers are in use (not the app's own) and their credentials expire. */
+    iceServersExpire: ({ context }) => !context.iceServers && context.iceServersTtlMs !== null,
     joinRefused: ({ event }) => isMessage(event, 'error') && event.message.ref === JOIN_REF,
     signalingLost: ({ event }) => statusOf(event) === 'reconnecting',
     signalingReplaced: ({ event }) => statusOf(event) === 'closed',
@@ -243,6 +258,7 @@ export const roomMachine = setup({
             polite: info.polite,
             initiator,
             iceServers: context.iceServers ?? context.joinedIceServers,
+            iceTransportPolicy: context.iceTransportPolicy ?? 'all',
             localStream: context.local.stream,
             createPeerConnection: context.implementations.createPeerConnection,
             timing: context.timing?.peer,
@@ -270,9 +286,25 @@ export const roomMachine = setup({
     /** JOIN: from now on the room joins whenever it can (also after a signaling outage). */
     wantToJoin: assign({ joinWanted: true }),
     rememberIdentity: assign({ selfId: ({ event }) => welcomeOf(event).peerId }),
+    /** Before `addPeers`: the peers it spawns take the ICE servers this `joined` carries. */
     enterRoom: assign(({ event }) => {
-      const { self, iceServers } = messageOf<'joined'>(event);
-      return { selfId: self, joinedIceServers: iceServers as RTCIceServer[], inRoom: true, error: null };
+      const { self, iceServers, iceServersTtlMs } = messageOf<'joined'>(event);
+      return { selfId: self, joinedIceServers: iceServers as RTCIceServer[], iceServersTtlMs: iceServersTtlMs ?? null, inRoom: true, error: null };
+    }),
+    requestIceServers: enqueueActions(({ context, enqueue }) => {
+      if (context.signalingActor) enqueue.sendTo(context.signalingActor, { type: 'SIGNALING.SEND', message: { type: 'refresh-ice-servers' } });
+    }),
+    /** Fresh credentials: kept for peers spawned later, and applied to every connection (setConfiguration). */
+    renewIceServers: enqueueActions(({ context, event, enqueue }) => {
+      const { iceServers, iceServersTtlMs } = messageOf<'ice-servers'>(event);
+      enqueue.assign({ joinedIceServers: iceServers as RTCIceServer[], iceServersTtlMs: iceServersTtlMs ?? null });
+      for (const entry of Object.values(context.peers)) {
+        enqueue.sendTo(entry.ref, { type: 'SET_ICE_SERVERS', iceServers: iceServers as RTCIceServer[] });
+      }
+    }),
+    /** The device's network changed (online again, another interface): every peer restarts ICE now. */
+    restartIceEverywhere: enqueueActions(({ context, enqueue }) => {
+      for (const entry of Object.values(context.peers)) enqueue.sendTo(entry.ref, { type: 'RESTART_ICE' });
     }),
     /** Relays a server message addressed to one peer (by its stamped `from`) to that peer. */
     relayToPeer: enqueueActions(({ context, event, enqueue }) => {
@@ -348,6 +380,7 @@ export const roomMachine = setup({
   },
 }).createMachine({
   id: 'room',
+  invoke: { src: 'network', input: ({ context }) => ({ watchNetwork: context.implementations.watchNetwork }) },
   context: ({ input, spawn }) => {
     const mediaActor = spawn('media', {
       input: {
@@ -370,6 +403,7 @@ export const roomMachine = setup({
       signalingActor: null,
       signalingView: signalingViewOf('closed'),
       joinedIceServers: [],
+      iceServersTtlMs: null,
       inRoom: false,
       joinWanted: input.autoJoin ?? true,
     };
@@ -392,6 +426,10 @@ export const roomMachine = setup({
     'PEER.CHAT': { actions: 'receiveChat' },
     'PEER.CLOSED': { actions: ['peerFailed', { type: 'dropPeers', params: ({ event }) => ({ ids: [event.peerId] }) }] },
     'CHAT.SEND': { actions: 'sendChat' },
+    'NETWORK.CHANGED': {
+      description: 'Online again or another network: restart ICE on every peer now instead of waiting for timeouts',
+      actions: 'restartIceEverywhere',
+    },
     // Before `session.ready` (media or signaling still on their way): join as soon as they are.
     JOIN: { actions: 'wantToJoin' },
     LEAVE: '.left',
@@ -496,13 +534,36 @@ export const roomMachine = setup({
               {
                 guard: 'ownJoined',
                 target: 'joined',
-                actions: [addNewPeers, 'enterRoom', 'syncPeers'],
+                actions: ['enterRoom', addNewPeers, 'syncPeers'],
               },
               { guard: 'joinRefused', target: '#room.failed', actions: 'joinRefused' },
             ],
           },
         },
         joined: {
+          initial: 'iceServersValid',
+          states: {
+            iceServersValid: {
+              after: {
+                iceServersRenewal: {
+                  guard: 'iceServersExpire',
+                  target: 'renewingIceServers',
+                  description: 'TURN credentials near their expiry: ask the server for fresh ones',
+                },
+              },
+            },
+            renewingIceServers: {
+              entry: 'requestIceServers',
+              on: {
+                'SIGNALING.MESSAGE': {
+                  guard: 'iceServersMessage',
+                  target: 'iceServersValid',
+                  description: 'Fresh credentials: every connection takes them (setConfiguration)',
+                  actions: 'renewIceServers',
+                },
+              },
+            },
+          },
           on: {
             REJOIN: {
               target: 'joining',

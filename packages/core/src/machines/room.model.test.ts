@@ -30,6 +30,10 @@ const SERVER: RoomEvent[] = [
   { type: 'SIGNALING.WELCOME', peerId: 'me', resumed: true },
   message({ type: 'joined', room: ROOM, self: 'me', peers: [{ id: 'p1', name: 'One', polite: false }], iceServers: [] }),
   message({ type: 'joined', room: ROOM, self: 'me', peers: [], iceServers: [] }),
+  message({ type: 'joined', room: ROOM, self: 'me', peers: [], iceServers: [], iceServersTtlMs: 60_000 }),
+  message({ type: 'ice-servers', iceServers: [], iceServersTtlMs: 60_000 }),
+  { type: 'xstate.after.iceServersRenewal.room.session.joined.iceServersValid' } as unknown as RoomEvent,
+  { type: 'NETWORK.CHANGED' },
   message({ type: 'error', code: 'room-full', message: 'full', ref: 'join' }),
   message({ type: 'peer-joined', room: ROOM, peer: { id: 'p2', name: 'Two', polite: true } }),
   message({ type: 'peer-left', room: ROOM, peerId: 'p1', reason: 'leave' }),
@@ -67,6 +71,7 @@ const input: RoomInput = {
     createWebSocket: () => {
       throw new Error('model test: nothing runs');
     },
+    watchNetwork: () => () => {},
   },
 };
 
@@ -79,6 +84,7 @@ function serializeState(snapshot: AnyMachineSnapshot): string {
     c.signalingView.status,
     c.inRoom,
     c.joinWanted,
+    c.iceServersTtlMs !== null,
     Object.keys(c.peers).sort(),
     c.error?.code ?? null,
   ]);

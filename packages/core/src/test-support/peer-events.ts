@@ -48,6 +48,7 @@ export const COMMAND_EVENTS: readonly PeerCommandEvent[] = [
   { type: 'CHAT.SEND', id: 'c1', text: 'hi', at: 1 },
   { type: 'HANGUP' },
   { type: 'RESTART_ICE' },
+  { type: 'SET_ICE_SERVERS', iceServers: [{ urls: 'turn:203.0.113.10:3478', username: 'u', credential: 'fresh' }] },
   { type: 'RENEGOTIATE' },
 ];
 

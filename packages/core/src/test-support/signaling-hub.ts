@@ -22,6 +22,8 @@ export interface SignalingHubOptions {
   ticket?: string;
   mailboxLimit?: number;
   iceServers?: IceServer[];
+  /** Sent as `iceServersTtlMs` with `joined` and `ice-servers` (credentials that expire). */
+  iceServersTtlMs?: number;
 }
 
 interface Session {
@@ -99,8 +101,9 @@ export class SignalingHub {
   private readonly rooms = new Map<string, Map<string, Member>>();
   private readonly sockets = new Set<HubSocket>();
   private nextId = 1;
+  private iceServerGrants = 0;
   private nextOrder = 1;
-  private readonly options: Required<Omit<SignalingHubOptions, 'ticket'>> & { ticket?: string };
+  private readonly options: Required<Omit<SignalingHubOptions, 'ticket' | 'iceServersTtlMs'>> & Pick<SignalingHubOptions, 'ticket' | 'iceServersTtlMs'>;
 
   constructor(options: SignalingHubOptions = {}) {
     this.options = { resumeWindowMs: 5_000, maxMembers: 8, mailboxLimit: 32, iceServers: [], ...options };
@@ -151,6 +154,10 @@ export class SignalingHub {
     }
     const session = socket.session;
     if (!session) return fail('hello-required', 'send hello first');
+    if (message.type === 'refresh-ice-servers') {
+      this.iceServerGrants++;
+      return socket.deliver({ type: 'ice-servers', ...this.iceServersGrant(), ...(message.ref === undefined ? {} : { ref: message.ref }) });
+    }
     const members = this.rooms.get(message.room);
     const self = members?.get(session.id);
 
@@ -228,7 +235,15 @@ export class SignalingHub {
       .sort((a, b) => a.order - b.order)
       // Whoever joined earlier is polite toward the other.
       .map((m) => ({ id: m.session.id, name: m.name, polite: self.order < m.order }));
-    this.send(session, { type: 'joined', room, self: session.id, peers, iceServers: this.options.iceServers });
+    this.send(session, { type: 'joined', room, self: session.id, peers, ...this.iceServersGrant() });
+  }
+
+  /** After N renewals the credential reads `credential#N`, so tests can tell a renewed one from the first. */
+  private iceServersGrant(): { iceServers: IceServer[]; iceServersTtlMs?: number } {
+    const { iceServers, iceServersTtlMs } = this.options;
+    const grant = this.iceServerGrants;
+    const fresh = iceServers.map((server) => (server.credential === undefined || grant === 0 ? server : { ...server, credential: `${server.credential}#${grant}` }));
+    return iceServersTtlMs === undefined ? { iceServers: fresh } : { iceServers: fresh, iceServersTtlMs };
   }
 
   /** Delivers now, or keeps it in the mailbox while the session is away; false when the mailbox is full. */

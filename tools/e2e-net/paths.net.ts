@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { signalledCandidates, until } from '../e2e/harness.js';
+import { candidatePairs } from '../netlab/browser.js';
 import { describeSide, framesDecoded, iceGenerations, selectedPath, startCall, useLab, type LabCall } from './lab-fixture.js';
 
 const fixture = useLab({
@@ -37,7 +38,12 @@ describe('paths through NAT', () => {
   it('cone ↔ cone: connects, and reports the path ICE chose', async () => {
     current = await startCall(fixture, ['cone1', 'cone2'], { label: 'cone-cone' });
     const paths = await Promise.all([selectedPath(current.a), selectedPath(current.b)]);
-    report('cone ↔ cone', paths);
+    // The evidence for docs/networking.md: which pairs ICE tried, how each ended, and what each NAT tracked.
+    report('cone ↔ cone', {
+      paths,
+      pairs: await candidatePairs(current.a.call.page),
+      conntrack: { cone1: await fixture.lab.conntrack('cone1'), cone2: await fixture.lab.conntrack('cone2') },
+    });
     for (const path of paths) expect(path.connectionState).toBe('connected');
   });
 

@@ -50,11 +50,14 @@ async function expectSameCall(call: LabCall, before: [Snapshot, Snapshot]) {
 const report = (scenario: string, data: object) => console.log(`[net] ${scenario}: ${JSON.stringify(data)}`);
 
 describe('recovery in the lab', () => {
-  it('path failure: the uplink cut for 6 s and restored → disconnected, then the same call decodes again', async () => {
-    current = await startCall(fixture, ['cone1', 'public'], { label: 'cut' });
+  it.each([
+    ['cone1', 'public'],
+    ['cone1', 'cone2'],
+  ] as const)('path failure %s ↔ %s: the uplink cut for 6 s and restored → disconnected, then the same call decodes again', async (home, other) => {
+    current = await startCall(fixture, [home, other], { label: 'cut' });
     const call = current;
     const before = await Promise.all([snapshot(call.a), snapshot(call.b)]);
-    await fixture.lab.cutUplink('cone1');
+    await fixture.lab.cutUplink(home);
     const cutAt = Date.now();
     try {
       await until(
@@ -68,10 +71,10 @@ describe('recovery in the lab', () => {
       // The fault's own length (the scenario), not a wait for a condition.
       await delay(Math.max(0, OUTAGE_MS - (Date.now() - cutAt)));
     } finally {
-      await fixture.lab.restoreUplink('cone1');
+      await fixture.lab.restoreUplink(home);
     }
     const gapMs = await framesAdvance(call, 'frames decoding again on both sides after the uplink returned');
-    report('path failure cone ↔ public', { gapMs, side: await evidence(call) });
+    report(`path failure ${home} ↔ ${other}`, { gapMs, side: await evidence(call) });
     await expectSameCall(call, before);
   });
 

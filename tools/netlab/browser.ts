@@ -8,11 +8,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH, FAKE_MEDIA_UI_FLAG } from '../dev/chromium.js';
 
 /**
- * Launches Chromium in `ns` with the project's flags, fake devices, and `origin` treated as secure (the lab
+ * Launches Chromium in `ns` with the project's flags, fake devices, and `origins` treated as secure (the lab
  * serves plain HTTP from a 203.0.113.x address, where camera access otherwise needs HTTPS). playwright-core
  * gives every launch a fresh temporary `--user-data-dir`, which that flag needs.
  */
-export function launchInNs(ns: string, origin: string, scratchDir: string): Promise<Browser> {
+export function launchInNs(ns: string, origins: string | readonly string[], scratchDir: string): Promise<Browser> {
   const wrapper = join(scratchDir, `chromium-${ns}.sh`);
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} ${CHROMIUM_PATH} "$@"\n`);
   chmodSync(wrapper, 0o755);
@@ -22,7 +22,7 @@ export function launchInNs(ns: string, origin: string, scratchDir: string): Prom
       ...CHROMIUM_BASE_FLAGS,
       FAKE_MEDIA_UI_FLAG,
       '--autoplay-policy=no-user-gesture-required',
-      `--unsafely-treat-insecure-origin-as-secure=${origin}`,
+      `--unsafely-treat-insecure-origin-as-secure=${[origins].flat().join(',')}`,
     ],
   });
 }
@@ -88,4 +88,26 @@ export function connectionStates(page: Page): Promise<{ connectionState: string;
 /** How many RTCPeerConnections the page has created so far. */
 export function peerConnectionCount(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections.length);
+}
+
+/** Every candidate pair ICE formed on the page's open connections, with its check state (e.g. to show hole punching failing). */
+export function candidatePairs(page: Page): Promise<{ pc: number; local: string; remote: string; state: string; nominated: boolean }[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections;
+    const pairs: { pc: number; local: string; remote: string; state: string; nominated: boolean }[] = [];
+    for (const [index, pc] of pcs.entries()) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = new Map<string, Record<string, unknown>>();
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(s.id as string, s));
+      const describe = (id: unknown) => {
+        const c = stats.get(id as string) ?? {};
+        return `${c.candidateType as string} ${(c.address as string) || '(hidden)'}:${c.port as number}/${c.protocol as string}`;
+      };
+      for (const s of stats.values()) {
+        if (s.type !== 'candidate-pair') continue;
+        pairs.push({ pc: index, local: describe(s.localCandidateId), remote: describe(s.remoteCandidateId), state: s.state as string, nominated: s.nominated === true });
+      }
+    }
+    return pairs;
+  });
 }

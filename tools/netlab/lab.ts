@@ -71,6 +71,8 @@ export interface Lab {
   /** Gives the home's NAT a new public address (its ISP renumbered it): existing NAT mappings die with the old one. */
   changePublicAddress(home: string): Promise<string>;
   restartCoturn(): Promise<void>;
+  /** The UDP entries of a home NAT's connection-tracking table (/proc/net/nf_conntrack), as evidence. */
+  conntrack(home: string): Promise<string[]>;
   /** SIGKILL (no graceful close) of the signaling server. */
   killServer(): Promise<void>;
   /** Starts the signaling server again on the same address and port. */
@@ -252,12 +254,17 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       async changePublicAddress(name) {
         const h = home(name);
         const [, last] = /\.(\d+)$/.exec(h.publicIp) ?? [];
-        const next = `${INTERNET_PREFIX}.${Number(last) + 50}`;
+        // 101 → 151 → 201 → 101 …: a fresh address each time, within the lab's /24.
+        const next = `${INTERNET_PREFIX}.${Number(last) >= 200 ? Number(last) - 100 : Number(last) + 50}`;
         // Removing the address makes MASQUERADE forget every mapping made with it (as a renumbered router does).
         await inNs(h.natNs, 'ip', ['addr', 'del', `${h.publicIp}/24`, 'dev', 'wan']);
         await inNs(h.natNs, 'ip', ['addr', 'add', `${next}/24`, 'dev', 'wan']);
         h.publicIp = next;
         return next;
+      },
+      async conntrack(name) {
+        const table = await inNs(home(name).natNs, 'cat', ['/proc/net/nf_conntrack']);
+        return table.split('\n').filter((line) => line.includes(' udp '));
       },
       async restartCoturn() {
         if (processes.coturn) {

@@ -110,9 +110,13 @@ export function iceGenerations(candidates: SignalledCandidate[]): Map<number, st
 /** What a failure message needs: connection states, selected paths, ICE generations and candidate types. */
 export async function describeSide(call: CallPage): Promise<object> {
   const [paths, candidates, states] = await Promise.all([selectedPaths(call.page), signalledCandidates(call.page), connectionStates(call.page)]);
-  const tile = await call.page
-    .locator('[data-testid="peer-tile"]')
-    .evaluateAll((tiles) => tiles.map((t) => ({ connection: t.getAttribute('data-connection-state'), status: t.getAttribute('data-peer-status') })));
+  const tile = await call.page.locator('[data-testid="peer-tile"]').evaluateAll((tiles) =>
+    tiles.map((t) => ({
+      connection: t.getAttribute('data-connection-state'),
+      status: t.getAttribute('data-peer-status'),
+      machine: t.querySelector('[data-testid="peer-status"]')?.getAttribute('data-state-value') ?? null,
+    })),
+  );
   return {
     name: call.name,
     states,
@@ -126,4 +130,46 @@ export async function describeSide(call: CallPage): Promise<object> {
 /** Remote video frames decoded so far on the page's open connections. */
 export async function framesDecoded(side: Side): Promise<number> {
   return (await rtpTotals(side.call.page)).inboundVideoFrames;
+}
+
+/**
+ * Samples both pages every 250 ms until stopped and keeps each change of what matters for recovery: the tile's
+ * connection state and peer machine state, the RTCPeerConnection's signaling state, and the number of ICE
+ * generations signalled. Evidence for the log, never an assertion.
+ */
+export function watchRecovery(call: LabCall): { stop(): Promise<string[]> } {
+  const started = Date.now();
+  const changes: string[] = [];
+  const last = new Map<string, string>();
+  let running = true;
+  const sample = async () => {
+    for (const side of [call.a, call.b]) {
+      const d = (await describeSide(side.call).catch(() => undefined)) as
+        | { tiles: { connection: string; machine: string }[]; states: { signalingState: string; iceConnectionState: string }[]; generations: Record<string, string[]> }
+        | undefined;
+      if (!d) continue;
+      const now = JSON.stringify({
+        tile: d.tiles.map((t) => `${t.connection}/${t.machine}`),
+        pc: d.states.map((x) => `${x.iceConnectionState}/${x.signalingState}`),
+        generations: Object.values(d.generations).map((g) => g.length),
+      });
+      if (last.get(side.where) !== now) {
+        last.set(side.where, now);
+        changes.push(`+${((Date.now() - started) / 1000).toFixed(1)}s ${side.where} ${now}`);
+      }
+    }
+  };
+  const loop = (async () => {
+    while (running) {
+      await sample();
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return changes;
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callState, until } from '../e2e/harness.js';
 import { connectionStates, peerConnectionCount } from '../netlab/browser.js';
-import { describeSide, framesDecoded, selectedPath, startCall, useLab, type LabCall, type Side } from './lab-fixture.js';
+import { describeSide, framesDecoded, selectedPath, startCall, useLab, watchRecovery, type LabCall, type Side } from './lab-fixture.js';
 
 const fixture = useLab({ publicHost: true, homes: { cone1: 'cone', cone2: 'cone' } });
 
@@ -57,6 +57,7 @@ describe('recovery in the lab', () => {
     current = await startCall(fixture, [home, other], { label: 'cut' });
     const call = current;
     const before = await Promise.all([snapshot(call.a), snapshot(call.b)]);
+    const timeline = watchRecovery(call);
     await fixture.lab.cutUplink(home);
     const cutAt = Date.now();
     try {
@@ -73,7 +74,13 @@ describe('recovery in the lab', () => {
     } finally {
       await fixture.lab.restoreUplink(home);
     }
-    const gapMs = await framesAdvance(call, 'frames decoding again on both sides after the uplink returned');
+    const restoredAt = Date.now() - cutAt;
+    let gapMs: number;
+    try {
+      gapMs = await framesAdvance(call, 'frames decoding again on both sides after the uplink returned');
+    } finally {
+      report(`path failure ${home} ↔ ${other} timeline (restored at +${(restoredAt / 1000).toFixed(1)}s)`, await timeline.stop());
+    }
     report(`path failure ${home} ↔ ${other}`, { gapMs, side: await evidence(call) });
     await expectSameCall(call, before);
   });

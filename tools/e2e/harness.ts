@@ -3,11 +3,12 @@
  * Chromium through playwright-core, and probes that read what a person would see (the DOM contract
  * in docs/dom-contract.md) and what the browser really sends and receives (getStats).
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildApp, defaultConfig } from '@peerchart/signaling-server';
+import { buildApp, defaultConfig, type ServerConfig } from '@peerchart/signaling-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH, FAKE_MEDIA_UI_FLAG } from '../dev/chromium.js';
@@ -32,14 +33,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real server, as `npm start` runs it, on a free port (or on `port`, to bring one back). */
-export async function startServer(port = 0): Promise<TestServer> {
+/**
+ * Server options a test may set on top of the harness's own (the shells, loopback, quiet logs).
+ * Also takes options of a newer server than this checkout's types know (they are passed through).
+ */
+export type ServerOverrides = Partial<ServerConfig> & Record<string, unknown>;
+
+/**
+ * The real server, as `npm start` runs it, on a free port (or on `port`, to bring one back), with
+ * `overrides` applied to its configuration.
+ */
+export async function startServer(port = 0, overrides: ServerOverrides = {}): Promise<TestServer> {
   for (const [shell, dir] of Object.entries(shellDist)) {
     if (!existsSync(join(dir, 'index.html'))) {
       throw new Error(`The ${shell} shell is not built (${dir}); run: npx nx run-many -t build -p @peerchart/web-vue @peerchart/web-react`);
     }
   }
-  const app = await buildApp({
+  const config: ServerConfig = {
     ...defaultConfig(),
     host: '127.0.0.1',
     port: 0,
@@ -48,10 +58,50 @@ export async function startServer(port = 0): Promise<TestServer> {
       { prefix: '/vue/', dir: shellDist.vue },
       { prefix: '/react/', dir: shellDist.react },
     ],
-  });
+    ...overrides,
+  };
+  const app = await buildApp(config);
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address() as AddressInfo;
   return { origin: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+export interface ServerProcess extends TestServer {
+  port: number;
+  /** Ends the process with `signal` (SIGKILL: a crash, no goodbye to the sockets) and waits for it to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * The server's own CLI (`packages/signaling-server/dist/cli.js`, as deployed) in a child process,
+ * serving the built shells; `port` 0 picks a free one, a previous `port` brings a server back on
+ * the same address. `env` adds environment variables (`PEERCHART_*` options).
+ */
+export async function startServerProcess(port = 0, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const cli = join(workspaceRoot, 'packages/signaling-server/dist/cli.js');
+  if (!existsSync(cli)) throw new Error(`The server is not built (${cli}); run: npx nx build @peerchart/signaling-server`);
+  const child = spawn(
+    process.execPath,
+    [cli, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--static', `/vue/=${shellDist.vue}`, '--static', `/react/=${shellDist.react}`],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  let output = '';
+  const listening = await new Promise<number>((resolveListening, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) resolveListening(Number(match[1]));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)));
+  });
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { origin: `http://127.0.0.1:${listening}`, port: listening, close: () => kill('SIGTERM'), kill };
 }
 
 const baseFlags = [
@@ -68,6 +118,34 @@ const baseFlags = [
 export function launchBrowser(options: { fakeMediaUi: boolean }): Promise<Browser> {
   const args = options.fakeMediaUi ? [...baseFlags, FAKE_MEDIA_UI_FLAG] : baseFlags;
   return chromium.launch({ executablePath: CHROMIUM_PATH, args });
+}
+
+export interface KillableBrowser {
+  browser: Browser;
+  /** SIGKILLs every process of this Chromium (browser, renderers, network service) and waits for the main one to exit. */
+  kill(): Promise<void>;
+}
+
+/**
+ * A fake-media browser of its own, whose processes a test can kill outright (a crash, a tab gone
+ * without unload handlers or goodbyes). playwright starts Chromium as the leader of a new process
+ * group, so the group is exactly the processes this browser spawned.
+ */
+export async function launchKillableBrowser(): Promise<KillableBrowser> {
+  const server = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: [...baseFlags, FAKE_MEDIA_UI_FLAG] });
+  const child = server.process();
+  const exited = new Promise<void>((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
+    else child.once('exit', () => resolveExit());
+  });
+  const browser = await chromium.connect(server.wsEndpoint());
+  return {
+    browser,
+    kill: async () => {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+      await exited;
+    },
+  };
 }
 
 /**
@@ -99,26 +177,78 @@ export interface SignalledCandidate {
   candidate: string;
 }
 
+/** What the init script records about one RTCPeerConnection (test-side observation only). */
+export interface PeerConnectionLog {
+  /** Milliseconds since the page's time origin when the connection was made. */
+  createdAt: number;
+  /** Every local ICE username fragment seen (in local descriptions and gathered candidates), first use order. */
+  localUfrags: string[];
+  /** `createOffer({ iceRestart: true })` calls, and `restartIce()` calls. */
+  iceRestartOffers: number;
+  restartIceCalls: number;
+  /** State changes, tracks and negotiation events, oldest first (the last 200). */
+  events: { at: number; what: string }[];
+}
+
 /**
- * Test-side observation only: remembers each RTCPeerConnection the page makes, for getStats, and every
- * local candidate it gathers (`icecandidate`), for the network lab's assertions on candidate types and ICE
- * generations.
+ * Init script (serialised into the page, so self-contained): remembers each RTCPeerConnection the
+ * page makes, for getStats, and logs what it does (`PeerConnectionLog`); also logs the page's
+ * `online`/`offline` events, and every local candidate it gathers (`icecandidate`: `SignalledCandidate`), for
+ * the network lab's assertions on candidate types and ICE generations. Nothing here changes what the
+ * connection does.
  */
 function observePeerConnections(): void {
   const Native = window.RTCPeerConnection;
   const seen: RTCPeerConnection[] = [];
-  const candidates: SignalledCandidate[] = [];
+  const logs: PeerConnectionLog[] = [];
+  const networkEvents: { at: number; what: string }[] = [];
   Object.defineProperty(window, '__e2ePeerConnections', { value: seen });
+  Object.defineProperty(window, '__e2ePeerLogs', { value: logs });
+  const candidates: SignalledCandidate[] = [];
   Object.defineProperty(window, '__e2eLocalCandidates', { value: candidates });
+  Object.defineProperty(window, '__e2eNetworkEvents', { value: networkEvents });
+  for (const what of ['online', 'offline']) {
+    window.addEventListener(what, () => networkEvents.push({ at: performance.now(), what }));
+  }
+  const ufragOf = (sdp: string | undefined) => /^a=ice-ufrag:(\S+)/m.exec(sdp ?? '')?.[1];
   window.RTCPeerConnection = class extends Native {
     constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
       super(...args);
-      const pc = seen.push(this) - 1;
-      this.addEventListener('icecandidate', (event) => {
-        const c = event.candidate;
-        if (!c?.candidate) return;
-        candidates.push({ pc, type: c.type, protocol: c.protocol, ufrag: c.usernameFragment, address: c.address, candidate: c.candidate });
+      const index = seen.push(this) - 1;
+      const log: PeerConnectionLog = { createdAt: performance.now(), localUfrags: [], iceRestartOffers: 0, restartIceCalls: 0, events: [] };
+      logs.push(log);
+      const note = (what: string) => {
+        log.events.push({ at: Math.round(performance.now()), what });
+        if (log.events.length > 200) log.events.shift();
+      };
+      const noteUfrag = (ufrag: string | null | undefined) => {
+        if (ufrag && !log.localUfrags.includes(ufrag)) log.localUfrags.push(ufrag);
+      };
+      this.addEventListener('icecandidate', (e) => {
+        const c = e.candidate;
+        noteUfrag(c?.usernameFragment);
+        if (c?.candidate) candidates.push({ pc: index, type: c.type, protocol: c.protocol, ufrag: c.usernameFragment, address: c.address, candidate: c.candidate });
       });
+      this.addEventListener('signalingstatechange', () => {
+        noteUfrag(ufragOf(this.localDescription?.sdp));
+        note(`signaling ${this.signalingState}`);
+      });
+      this.addEventListener('connectionstatechange', () => note(`connection ${this.connectionState}`));
+      this.addEventListener('iceconnectionstatechange', () => note(`ice ${this.iceConnectionState}`));
+      this.addEventListener('negotiationneeded', () => note('negotiationneeded'));
+      this.addEventListener('track', (e) => note(`track ${e.track.kind} mid=${e.transceiver.mid} streams=${e.streams.map((s) => s.id).join(',')}`));
+      // Counted on the instance (its own properties shadow the prototype's), calling through unchanged.
+      const methods = this as unknown as { createOffer: (...a: unknown[]) => Promise<unknown>; restartIce: () => void };
+      const createOffer = methods.createOffer.bind(this);
+      const restartIce = methods.restartIce.bind(this);
+      methods.createOffer = (...a: unknown[]) => {
+        if ((a[0] as RTCOfferOptions | undefined)?.iceRestart) log.iceRestartOffers += 1;
+        return createOffer(...a);
+      };
+      methods.restartIce = () => {
+        log.restartIceCalls += 1;
+        restartIce();
+      };
     }
   };
 }
@@ -126,6 +256,41 @@ function observePeerConnections(): void {
 /** Every local candidate the page's peer connections gathered so far. */
 export function signalledCandidates(page: Page): Promise<SignalledCandidate[]> {
   return page.evaluate(() => (window as unknown as { __e2eLocalCandidates: SignalledCandidate[] }).__e2eLocalCandidates);
+}
+
+/** One RTCPeerConnection of a page as the test sees it: its states, transceivers and log. */
+export interface PeerConnectionReport extends PeerConnectionLog {
+  connectionState: string;
+  iceConnectionState: string;
+  signalingState: string;
+  currentLocalUfrag: string | null;
+  transceivers: { mid: string | null; direction: string; currentDirection: string | null; receiving: string; sending: string | null }[];
+}
+
+/** Every RTCPeerConnection the page made, oldest first: evidence for a failure message. */
+export function peerConnections(page: Page): Promise<PeerConnectionReport[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __e2ePeerConnections: RTCPeerConnection[]; __e2ePeerLogs: PeerConnectionLog[] };
+    return w.__e2ePeerConnections.map((pc, i) => ({
+      ...(w.__e2ePeerLogs[i] as PeerConnectionLog),
+      connectionState: pc.connectionState,
+      iceConnectionState: pc.iceConnectionState,
+      signalingState: pc.signalingState,
+      currentLocalUfrag: /^a=ice-ufrag:(\S+)/m.exec(pc.localDescription?.sdp ?? '')?.[1] ?? null,
+      transceivers: pc.getTransceivers().map((t) => ({
+        mid: t.mid,
+        direction: t.direction,
+        currentDirection: t.currentDirection,
+        receiving: `${t.receiver.track.kind} ${t.receiver.track.readyState}${t.receiver.track.muted ? ' muted' : ''}`,
+        sending: t.sender.track ? `${t.sender.track.kind} ${t.sender.track.readyState}` : null,
+      })),
+    }));
+  });
+}
+
+/** The page's `online`/`offline` events so far (the init script listens from the start). */
+export function networkEvents(page: Page): Promise<{ at: number; what: string }[]> {
+  return page.evaluate(() => (window as unknown as { __e2eNetworkEvents: { at: number; what: string }[] }).__e2eNetworkEvents);
 }
 
 export interface CallPage {

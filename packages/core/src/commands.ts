@@ -20,6 +20,10 @@ export type RoomCommand =
   | { type: 'SIGNALING.RETRY_NOW' }
   /** With createRoom's `autoJoin: false`: join now (or as soon as media and signaling are ready). */
   | { type: 'JOIN' }
+  /** A failed peer (`PeerView.status` `failed`): try again with a fresh connection to it. */
+  | { type: 'PEER.REDIAL'; peerId: string }
+  /** A failed peer: stop trying and remove it (a bye tells it). */
+  | { type: 'PEER.DISMISS'; peerId: string }
   /** After a failure: join the room again from scratch. */
   | { type: 'REJOIN' }
   | { type: 'LEAVE' };

@@ -15,7 +15,7 @@ export type RoomStatus =
   | 'failed'; // cannot go on (e.g. join refused); `error` says why
 
 /** A way forward offered with an error; each maps to a room event (see RoomCommand). */
-export type RecoveryAction = 'retry' | 'receive-only' | 'audio-only' | 'rejoin';
+export type RecoveryAction = 'retry' | 'receive-only' | 'audio-only' | 'rejoin' | 'redial' | 'dismiss';
 
 export interface ViewError {
   /** Stable machine-readable code, e.g. `media/permission-denied`, `signaling/unreachable`, `peer/ice-failed`. */
@@ -23,6 +23,8 @@ export interface ViewError {
   /** A sentence a person understands, including what to do. */
   message: string;
   actions: RecoveryAction[];
+  /** The peer a per-peer error is about (`redial` and `dismiss` act on it). */
+  peerId?: string;
 }
 
 export interface StatsSample {
@@ -38,12 +40,23 @@ export interface PeerStatsView extends StatsSample {
   history: StatsSample[];
 }
 
+/**
+ * One peer's connection, in the words a tile shows:
+ * `connecting` (first negotiation and ICE), `connected`, `interrupted` (disconnected, waiting a moment
+ * for it to come back), `restarting` (ICE restarts on the same connection), `redialing` (a fresh
+ * connection and negotiation after the restarts failed), `failed` (out of redials: `error` says why and
+ * offers Redial / Dismiss), `closed` (hung up; the peer leaves the view).
+ */
+export type PeerStatus = 'connecting' | 'connected' | 'interrupted' | 'restarting' | 'redialing' | 'failed' | 'closed';
+
 export interface PeerView {
   id: string;
   name: string;
   /** This side's perfect-negotiation role toward the peer. */
   polite: boolean;
-  /** One-line plain-words status, e.g. "Connected", "Reconnecting (ICE restart 1 of 3)". */
+  /** Where the connection to this peer stands (see PeerStatus). */
+  status: PeerStatus;
+  /** One-line plain-words status, e.g. "Connected", "Reconnecting (ICE restart 1 of 4)". */
   statusText: string;
   /** The peer machine's state value, flattened with dots. */
   stateValue: string;

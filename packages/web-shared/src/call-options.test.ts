@@ -8,6 +8,7 @@ describe('readCallOptions', () => {
       name: '',
       signalingUrl: 'ws://localhost:8080/ws',
       receiveOnly: false,
+      relay: false,
       inspect: false,
     });
   });
@@ -19,8 +20,9 @@ describe('readCallOptions', () => {
   });
 
   it('lets ?signal override the endpoint and treats =0 / =false as off', () => {
-    const options = readCallOptions('http://a.test/?room=r&signal=ws://b.test:9/ws&receiveOnly=0&inspect=false');
-    expect(options).toMatchObject({ signalingUrl: 'ws://b.test:9/ws', receiveOnly: false, inspect: false });
+    const options = readCallOptions('http://a.test/?room=r&signal=ws://b.test:9/ws&receiveOnly=0&inspect=false&relay=0');
+    expect(options).toMatchObject({ signalingUrl: 'ws://b.test:9/ws', receiveOnly: false, inspect: false, relay: false });
+    expect(readCallOptions('http://a.test/?room=r&relay').relay).toBe(true);
   });
 });
 

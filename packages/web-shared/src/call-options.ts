@@ -1,6 +1,6 @@
 /**
  * What a shell reads from its own URL: which room to join, as whom, through which signaling
- * endpoint, and the two switches `?receiveOnly` and `?inspect`. Both shells call this, so a link
+ * endpoint, and the switches `?receiveOnly`, `?relay` and `?inspect`. Both shells call this, so a link
  * works the same in either.
  */
 export interface CallOptions {
@@ -12,6 +12,8 @@ export interface CallOptions {
   signalingUrl: string;
   /** `?receiveOnly`: join without camera and microphone. */
   receiveOnly: boolean;
+  /** `?relay`: relay-only mode, every path through the TURN server (no local address revealed). */
+  relay: boolean;
   /** `?inspect`: attach the Stately inspector. */
   inspect: boolean;
 }
@@ -32,6 +34,7 @@ export function readCallOptions(href: string): CallOptions {
     name: params.get('name')?.trim() ?? '',
     signalingUrl: params.get('signal')?.trim() || `${wsProtocol}//${url.host}/ws`,
     receiveOnly: isOn(params, 'receiveOnly'),
+    relay: isOn(params, 'relay'),
     inspect: isOn(params, 'inspect'),
   };
 }

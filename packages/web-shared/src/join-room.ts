@@ -14,6 +14,7 @@ export function joinRoom(options: CallOptions & { room: string }, extras: JoinEx
     room: options.room,
     name: options.name,
     media: options.receiveOnly ? false : { audio: true, video: true },
+    ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}),
     ...extras,
   });
 }

@@ -12,6 +12,8 @@ const LABELS: Record<RecoveryAction, string> = {
   'receive-only': 'Join without camera and microphone',
   'audio-only': 'Join with microphone only',
   rejoin: 'Rejoin',
+  redial: 'Redial',
+  dismiss: 'Dismiss',
 };
 
 /** One button per way forward, in the order core offers them; core decides what each sends. */

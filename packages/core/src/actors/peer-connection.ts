@@ -1,6 +1,7 @@
 import { fromCallback } from 'xstate';
 import { describeError } from '../errors.js';
 import { parsePeerMessage, type PeerMessage } from '../protocol/peer-messages.js';
+import type { Sending } from '../machines/peer.machine.js';
 import type { StatsSample } from '../view.js';
 import { startStatsPolling, type StatsSource } from './peer-stats.js';
 
@@ -30,7 +31,6 @@ export type PcCommand =
   | { type: 'PC.SET_REMOTE'; description: SessionDescription }
   /** `null` = end-of-candidates. */
   | { type: 'PC.ADD_CANDIDATE'; candidate: RTCIceCandidateInit | null }
-  | { type: 'PC.RESTART_ICE' }
   /** setConfiguration with new ICE servers (fresh TURN credentials); the rest of the configuration stays. */
   | { type: 'PC.SET_ICE_SERVERS'; iceServers: RTCIceServer[] }
   | { type: 'PC.SET_TRACK'; kind: MediaKind; track: MediaStreamTrack | null; stream: MediaStream | null }
@@ -79,7 +79,8 @@ export interface PeerConnectionInput {
   createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
   iceServers: RTCIceServer[];
   iceTransportPolicy: RTCIceTransportPolicy;
-  localStream: MediaStream | null;
+  /** The tracks to send from the start (a redialled connection starts with what the old one sent). */
+  sending: Sending;
 }
 
 /** The data channel every pair opens: negotiated out of band (id 0), so neither side waits for the other. */
@@ -192,12 +193,12 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
   let screenSender: RTCRtpSender | null = null;
   let setupFailed = false;
   try {
-    const stream = input.localStream;
-    for (const track of stream?.getTracks() ?? []) {
-      if ((track.kind === 'audio' || track.kind === 'video') && stream && !cameraSenders.has(track.kind)) {
-        cameraSenders.set(track.kind, pc.addTrack(track, stream));
-      }
+    const { stream, screen } = input.sending;
+    for (const kind of ['audio', 'video'] as const) {
+      const track = input.sending[kind];
+      if (track) cameraSenders.set(kind, stream ? pc.addTrack(track, stream) : pc.addTrack(track));
     }
+    if (screen) screenSender = pc.addTrack(screen.track, screen.stream);
   } catch (error) {
     setupFailed = true;
     report({ type: 'PC.CREATE_FAILED', message: describeError(error) });
@@ -232,7 +233,9 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
         const { description } = command;
         return run(description.type === 'offer' ? 'setRemoteOffer' : 'setRemoteAnswer', async () => {
           await pc.setRemoteDescription(description);
-          sweepRemoteTracks();
+          // Only a finished exchange settles directions: after a remote offer, a transceiver it reuses still
+          // shows its old currentDirection (say sendonly) until our answer is set, and its new track would go.
+          if (description.type === 'answer') sweepRemoteTracks();
           report({ type: 'PC.REMOTE_SET', descriptionType: description.type });
         });
       }
@@ -240,8 +243,6 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
         const { candidate } = command;
         return run('addCandidate', () => (candidate ? pc.addIceCandidate(candidate) : pc.addIceCandidate()));
       }
-      case 'PC.RESTART_ICE':
-        return run('media', () => pc.restartIce());
       case 'PC.SET_ICE_SERVERS':
         // werift has no setConfiguration: there, new servers only reach connections made later.
         return run('media', () => pc.setConfiguration?.({ ...pc.getConfiguration(), iceServers: command.iceServers }));

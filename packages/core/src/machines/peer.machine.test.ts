@@ -19,8 +19,12 @@ function scriptedPc() {
     commands: [] as PcCommand[],
     report: null as ((event: PcEvent) => void) | null,
     cleanedUp: false,
+    /** RTCPeerConnections made: a redial makes a new one. */
+    instances: 0,
   };
   const logic = fromCallback<PcCommand, PeerConnectionInput>(({ sendBack, receive }) => {
+    state.instances++;
+    state.cleanedUp = false;
     state.report = sendBack;
     receive((command) => state.commands.push(command));
     return () => {
@@ -36,7 +40,14 @@ function scriptedPc() {
   };
 }
 
-const TIMING = { disconnectedGraceMs: 2_000, iceRestartBaseDelayMs: 1_000, iceRestartMaxAttempts: 3, statsIntervalMs: 1_000 };
+const TIMING = {
+  disconnectedGraceMs: 2_000,
+  iceRestartBaseDelayMs: 1_000,
+  iceRestartMaxAttempts: 3,
+  redialBaseDelayMs: 1_000,
+  redialMaxAttempts: 2,
+  statsIntervalMs: 1_000,
+};
 
 function start(overrides: Partial<PeerInput> = {}) {
   const pc = scriptedPc();
@@ -73,38 +84,110 @@ const connection = (t: ReturnType<typeof start>) =>
   (t.snapshot().value as { active?: { session?: { connection?: string } } }).active?.session?.connection;
 
 describe('peer machine: connection health (scripted faults)', () => {
-  it('disconnected → grace → ICE restarts with exponential backoff → closed with peer/ice-failed', () => {
+  const offers = (t: ReturnType<typeof start>) =>
+    t.pc.state.commands.filter((command): command is Extract<PcCommand, { type: 'PC.CREATE_OFFER' }> => command.type === 'PC.CREATE_OFFER');
+  const byes = (t: ReturnType<typeof start>) =>
+    t.peer.messages.filter((m) => m.type === 'PEER.SIGNAL' && m.message.type === 'bye').map((m) => m.type === 'PEER.SIGNAL' && m.message);
+  /** The three restart backoffs (1, 2 and 4 s), one timer at a time as a real clock would fire them. */
+  const runOutOfRestarts = (t: ReturnType<typeof start>) => [1_000, 2_000, 4_000].forEach((ms) => t.clock.increment(ms));
+  /** Our ICE-restart offer is set and sent; the remote has not answered (yet). */
+  const offerOut = (t: ReturnType<typeof start>) => {
+    t.pc.emit({ type: 'PC.OFFER_CREATED', sdp: 'restart-offer' });
+    t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'offer', sdp: 'restart-offer' } });
+  };
+
+  it('disconnected → grace → ICE restarts with exponential backoff → a fresh connection (redial) → failed, visible with Redial and Dismiss', () => {
     const t = start();
     connect(t);
     expect(connection(t)).toBe('connected');
     t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'disconnected' });
     expect(connection(t)).toBe('disconnected');
+    expect(selectPeerView(t.snapshot()).status).toBe('interrupted');
     t.clock.increment(TIMING.disconnectedGraceMs - 1);
     expect(connection(t)).toBe('disconnected');
     t.clock.increment(1);
     expect(connection(t)).toBe('restarting');
     expect(t.snapshot().context.iceRestartAttempts).toBe(1);
-    expect(selectPeerView(t.snapshot()).statusText).toBe('Reconnecting (ICE restart 1 of 3)');
-    expect(t.pc.commandTypes().filter((type) => type === 'PC.RESTART_ICE')).toHaveLength(1);
-    // Like a browser after restartIce() while stable, the connection asks for negotiation; the offer restarts ICE.
-    t.pc.emit({ type: 'PC.NEGOTIATION_NEEDED' });
-    expect(t.pc.state.commands.at(-1)).toEqual({ type: 'PC.CREATE_OFFER', iceRestart: true });
-
-    t.clock.increment(1_000); // 1st backoff: base
+    expect(selectPeerView(t.snapshot())).toMatchObject({ status: 'restarting', statusText: 'Reconnecting (ICE restart 1 of 3)' });
+    // Stable: the ICE-restart offer is made at once (createOffer with iceRestart; no restartIce() to call off).
+    expect(offers(t).at(-1)).toEqual({ type: 'PC.CREATE_OFFER', iceRestart: true });
+    offerOut(t);
+    t.clock.increment(1_000); // 1st backoff: base. The restart offer is unanswered: no second one is queued.
     expect(t.snapshot().context.iceRestartAttempts).toBe(2);
+    expect(t.snapshot().context.iceRestartPending).toBe(false);
     t.clock.increment(1_999); // 2nd backoff: 2 × base
     expect(t.snapshot().context.iceRestartAttempts).toBe(2);
     t.clock.increment(1);
     expect(t.snapshot().context.iceRestartAttempts).toBe(3);
-    t.clock.increment(4_000); // 3rd backoff: 4 × base, attempts exhausted
-    const done = t.snapshot();
-    expect(done.status).toBe('done');
-    expect(done.output).toEqual({ peerId: 'remote', reason: 'ice-failed' });
-    expect(done.context.error?.code).toBe('peer/ice-failed');
-    expect(selectPeerView(done).error).toMatchObject({ code: 'peer/ice-failed', actions: ['rejoin'] });
-    expect(t.peer.messages).toContainEqual({ type: 'PEER.SIGNAL', peerId: 'remote', message: { type: 'bye', reason: 'ice-failed' } });
-    expect(t.peer.messages.at(-1)).toEqual({ type: 'PEER.CLOSED', peerId: 'remote', reason: 'ice-failed' });
+    expect(offers(t)).toHaveLength(2);
+
+    t.clock.increment(4_000); // 3rd backoff: 4 × base, restarts exhausted: redial
+    expect(t.snapshot().value).toBe('redialing');
+    expect(selectPeerView(t.snapshot())).toMatchObject({ status: 'redialing', error: null });
+    expect(selectPeerView(t.snapshot()).statusText).toBe('Redialing with a new connection (attempt 1 of 2)');
     expect(t.pc.state.cleanedUp).toBe(true);
+    expect(t.pc.state.instances).toBe(1);
+    t.clock.increment(1_000); // redial backoff: base
+    expect(t.pc.state.instances).toBe(2);
+    expect(byes(t)).toEqual([{ type: 'bye', reason: 'redial' }]);
+    // Initiator or not before, the impolite side makes the first offer of the fresh connection.
+    t.pc.emit({ type: 'PC.CREATED' });
+    expect(offers(t).at(-1)).toEqual({ type: 'PC.CREATE_OFFER', iceRestart: false });
+    expect(t.snapshot().context.iceRestartAttempts).toBe(0);
+
+    // The fresh connection never gets through either: a second redial, then failed.
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'failed' });
+    runOutOfRestarts(t);
+    expect(t.snapshot().value).toBe('redialing');
+    t.clock.increment(2_000); // 2nd redial backoff: 2 × base
+    expect(t.pc.state.instances).toBe(3);
+    t.pc.emit({ type: 'PC.CREATED' }, { type: 'PC.CONNECTION_STATE', state: 'failed' });
+    runOutOfRestarts(t);
+    const failed = t.snapshot();
+    expect(failed.value).toBe('failed');
+    expect(failed.status).toBe('active');
+    expect(failed.context.error?.code).toBe('peer/ice-failed');
+    expect(selectPeerView(failed)).toMatchObject({
+      status: 'failed',
+      error: { code: 'peer/ice-failed', actions: ['redial', 'dismiss'], peerId: 'remote' },
+    });
+    expect(t.peer.messages.filter((m) => m.type === 'PEER.CLOSED')).toEqual([]);
+
+    // Redial by hand: a fresh connection again, the remote asked to start over too.
+    t.peer.send({ type: 'REDIAL' });
+    expect(t.pc.state.instances).toBe(4);
+    expect(byes(t)).toHaveLength(3);
+    expect(selectPeerView(t.snapshot()).status).toBe('connecting');
+  });
+
+  it('a failed peer dismissed: a bye tells the remote, and the peer ends', () => {
+    const t = start({ timing: { ...TIMING, redialMaxAttempts: 0 } });
+    connect(t);
+    t.pc.emit({ type: 'PC.DATA_CLOSED' });
+    expect(t.snapshot().value).toBe('failed');
+    expect(t.snapshot().context.error?.code).toBe('peer/transport-lost');
+    t.peer.send({ type: 'DISMISS' });
+    expect(t.snapshot().output).toEqual({ peerId: 'remote', reason: 'hangup' });
+    expect(byes(t).at(-1)).toEqual({ type: 'bye', reason: 'dismissed' });
+  });
+
+  it('a bye asking to start over resets an established connection, but not a fresh one', () => {
+    const t = start({ polite: true, initiator: true });
+    connect(t);
+    t.peer.send({ type: 'SIGNAL.BYE', reason: 'redial' });
+    expect(t.pc.state.instances).toBe(2);
+    // The polite side waits for the impolite side's fresh offer; it does not ask back.
+    t.pc.emit({ type: 'PC.CREATED' });
+    expect(offers(t)).toHaveLength(1);
+    expect(byes(t)).toEqual([]);
+    // A second request crossing ours (both sides started over at once) changes nothing.
+    t.peer.send({ type: 'SIGNAL.BYE', reason: 'redial' });
+    expect(t.pc.state.instances).toBe(2);
+    t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'fresh-offer' });
+    expect(t.pc.state.commands.at(-1)).toEqual({ type: 'PC.SET_REMOTE', description: { type: 'offer', sdp: 'fresh-offer' } });
+    // A plain bye still ends the call.
+    t.peer.send({ type: 'SIGNAL.BYE' });
+    expect(t.snapshot().output).toEqual({ peerId: 'remote', reason: 'remote-hangup' });
   });
 
   it('a connection that recovers within the grace period is not restarted', () => {
@@ -115,7 +198,7 @@ describe('peer machine: connection health (scripted faults)', () => {
     t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'connected' });
     t.clock.increment(10_000);
     expect(connection(t)).toBe('connected');
-    expect(t.pc.commandTypes()).not.toContain('PC.RESTART_ICE');
+    expect(offers(t)).toHaveLength(1);
   });
 
   it('failed restarts ICE at once, and a successful restart resets the attempt count', () => {
@@ -123,18 +206,48 @@ describe('peer machine: connection health (scripted faults)', () => {
     connect(t);
     t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'failed' });
     expect(connection(t)).toBe('restarting');
-    expect(t.pc.commandTypes()).toContain('PC.RESTART_ICE');
+    expect(offers(t).at(-1)).toEqual({ type: 'PC.CREATE_OFFER', iceRestart: true });
     t.pc.emit({ type: 'PC.ICE_CONNECTION_STATE', state: 'connected' });
     expect(connection(t)).toBe('connected');
     expect(t.snapshot().context.iceRestartAttempts).toBe(0);
   });
 
-  it('a data channel closing under an open call means the transport is gone: closed with peer/transport-lost', () => {
-    const t = start();
+  it('a restart still waiting behind another exchange is called off when the connection comes back by itself', () => {
+    const t = start({ polite: true });
     connect(t);
-    t.pc.emit({ type: 'PC.DATA_CLOSED' });
-    expect(t.snapshot().output).toEqual({ peerId: 'remote', reason: 'transport-lost' });
-    expect(t.snapshot().context.error?.code).toBe('peer/transport-lost');
+    // The remote renegotiates (say, a screen share); meanwhile our connection drops and the grace runs out.
+    t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'a=ice-ufrag:first\r\nscreen' });
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'disconnected' });
+    t.clock.increment(TIMING.disconnectedGraceMs);
+    expect(t.snapshot().context.iceRestartPending).toBe(true);
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'connected' });
+    expect(t.snapshot().context.iceRestartPending).toBe(false);
+    t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
+    t.pc.emit({ type: 'PC.ANSWER_CREATED', sdp: 'answer' });
+    t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'answer', sdp: 'answer' } });
+    expect(offers(t).filter((offer) => offer.iceRestart)).toEqual([]);
+  });
+
+  it("both sides restart at once: their restart offer settles ours, so one ICE generation follows, not two", () => {
+    const t = start({ polite: true, initiator: false });
+    t.pc.emit({ type: 'PC.CREATED' });
+    t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'a=ice-ufrag:gen1\r\n' });
+    t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
+    t.pc.emit({ type: 'PC.ANSWER_CREATED', sdp: 'answer' });
+    t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'answer', sdp: 'answer' } });
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'connected' }, { type: 'PC.DATA_OPEN' });
+    // The path breaks for both: each side restarts ICE.
+    t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'failed' });
+    expect(offers(t)).toEqual([{ type: 'PC.CREATE_OFFER', iceRestart: true }]);
+    offerOut(t);
+    // Theirs collides with ours; polite, we roll ours back and answer theirs, which has new credentials.
+    t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'a=ice-ufrag:gen2\r\n' });
+    expect(t.snapshot().context.iceRestartPending).toBe(false);
+    t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
+    t.pc.emit({ type: 'PC.ANSWER_CREATED', sdp: 'answer-2' });
+    t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'answer', sdp: 'answer-2' } });
+    // Our rolled-back offer carried nothing else: no second restart offer (its negotiationneeded-style redo is plain).
+    expect(offers(t).filter((offer) => offer.iceRestart)).toHaveLength(1);
   });
 
   it('after closed everything is inert: the pc actor is cleaned up and no timer fires', () => {

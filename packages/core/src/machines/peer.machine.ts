@@ -72,7 +72,7 @@
  * `PEER.SIGNAL {peerId, message: offer|answer|candidate|bye}`, `PEER.CHAT {peerId, message}`,
  * `PEER.CLOSED {peerId, reason}`.
  */
-import { and, assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
+import { and, assign, enqueueActions, not, raise, setup, type ActorRefFrom } from 'xstate';
 import {
   peerConnectionActor,
   type MediaKind,
@@ -81,26 +81,41 @@ import {
   type PcOperation,
   type SessionDescription,
 } from '../actors/peer-connection.js';
-import { peerError, type PeerError } from '../errors.js';
+import { peerError, type PeerError, type PeerErrorCode } from '../errors.js';
 import type { ChatPeerMessage, MediaStatePeerMessage } from '../protocol/peer-messages.js';
 import type { StatsSample } from '../view.js';
 
 export interface PeerTiming {
   /** How long `disconnected` may last before an ICE restart (it often recovers by itself). */
   disconnectedGraceMs: number;
-  /** ICE restarts tried before giving up with `peer/ice-failed`. */
+  /** ICE restarts tried on the same RTCPeerConnection before redialling it. */
   iceRestartMaxAttempts: number;
   /** Wait after the first restart; doubles per attempt. */
   iceRestartBaseDelayMs: number;
+  /** Fresh RTCPeerConnections tried (each a new negotiation) before the peer is shown as failed. */
+  redialMaxAttempts: number;
+  /** Wait before the first redial; doubles per attempt. */
+  redialBaseDelayMs: number;
   statsIntervalMs: number;
 }
 
 export const DEFAULT_PEER_TIMING: PeerTiming = {
   disconnectedGraceMs: 2_000,
-  iceRestartMaxAttempts: 3,
+  iceRestartMaxAttempts: 4,
   iceRestartBaseDelayMs: 1_000,
+  redialMaxAttempts: 2,
+  redialBaseDelayMs: 1_000,
   statsIntervalMs: 1_000,
 };
+
+/** What this side sends the remote; the peer owns it, so a redialled connection starts with the same. */
+export interface Sending {
+  audio: MediaStreamTrack | null;
+  video: MediaStreamTrack | null;
+  /** The camera + microphone stream the tracks are announced in. */
+  stream: MediaStream | null;
+  screen: { track: MediaStreamTrack; stream: MediaStream } | null;
+}
 
 /** How many stats samples the context keeps (a minute at the default interval). */
 export const STATS_HISTORY = 60;
@@ -113,7 +128,7 @@ export interface PeerInput {
   name: string;
   /** This side's perfect-negotiation role. */
   polite: boolean;
-  /** True: make the first offer at once; false: wait for the remote offer. */
+  /** True: make the first offer at once; false: wait for the remote offer. A redialled connection: the impolite side. */
   initiator: boolean;
   iceServers: RTCIceServer[];
   /** `relay`: only relay candidates (no local address revealed). */
@@ -140,13 +155,10 @@ export type PeerParentMessage =
   | { type: 'PEER.CHAT'; peerId: string; message: ChatMessage }
   | { type: 'PEER.CLOSED'; peerId: string; reason: PeerCloseReason };
 
+/** Why a peer ended. Failures do not end it: a failed peer stays (state `failed`) until redialled or dismissed. */
 export type PeerCloseReason =
-  | 'hangup' // HANGUP here
-  | 'remote-hangup' // bye from the remote
-  | 'ice-failed'
-  | 'negotiation-failed'
-  | 'transport-lost'
-  | 'create-failed';
+  | 'hangup' // HANGUP or DISMISS here
+  | 'remote-hangup'; // bye from the remote
 
 export interface PeerOutput {
   peerId: string;
@@ -165,6 +177,10 @@ export type PeerCommandEvent =
   | ({ type: 'LOCAL.MEDIA_STATE' } & MediaState)
   | ({ type: 'CHAT.SEND' } & ChatMessage)
   | { type: 'HANGUP'; reason?: string }
+  /** In `failed`: try again with a fresh RTCPeerConnection (the remote is asked to start over too). */
+  | { type: 'REDIAL' }
+  /** In `failed`: give up on this peer (a bye tells the remote). */
+  | { type: 'DISMISS' }
   | { type: 'RESTART_ICE' }
   /** Renewed ICE servers (fresh TURN credentials): applied with setConfiguration, used by later gathering. */
   | { type: 'SET_ICE_SERVERS'; iceServers: RTCIceServer[] }
@@ -197,6 +213,10 @@ export interface PeerContext extends Omit<PeerInput, 'timing'> {
   negotiationPending: boolean;
   /** The next offer must restart ICE. */
   iceRestartPending: boolean;
+  /** The offer/answer exchange in progress restarts ICE (ours with new credentials, or theirs). */
+  exchangeRestartsIce: boolean;
+  /** ICE username fragment of the last remote description: a new one in an offer means they restart ICE. */
+  remoteIceUfrag: string | null;
   /** The description being applied or set (offer or answer, local or remote). */
   localDescription: SessionDescription | null;
   remoteDescription: SessionDescription | null;
@@ -218,8 +238,11 @@ export interface PeerContext extends Omit<PeerInput, 'timing'> {
   iceConnectionState: RTCIceConnectionState;
   signalingState: RTCSignalingState;
   iceRestartAttempts: number;
+  /** Fresh RTCPeerConnections made since the last time one connected. */
+  redialAttempts: number;
 
   // media
+  sending: Sending;
   /** Kinds with a camera/microphone sender (replaceTrack is enough for them). */
   localSenders: Record<MediaKind, boolean>;
   localScreenStreamId: string | null;
@@ -237,16 +260,32 @@ export interface PeerContext extends Omit<PeerInput, 'timing'> {
   closeReason: PeerCloseReason | null;
 }
 
+const trackOf = (stream: MediaStream | null, kind: MediaKind) => stream?.getTracks().find((track) => track.kind === kind) ?? null;
+
 function initialContext({ timing, ...input }: PeerInput): PeerContext {
-  const kinds = input.localStream?.getTracks().map((track) => track.kind) ?? [];
+  const sending: Sending = { audio: trackOf(input.localStream, 'audio'), video: trackOf(input.localStream, 'video'), stream: input.localStream, screen: null };
   return {
     ...input,
     timing: { ...DEFAULT_PEER_TIMING, ...timing },
+    sending,
+    redialAttempts: 0,
+    localMediaState: { audioMuted: false, videoOff: false, screen: false },
+    outbox: [],
+    closeReason: null,
+    ...freshConnection(sending),
+  };
+}
+
+/** Everything that belongs to one RTCPeerConnection: a redial starts from this again. */
+function freshConnection(sending: Sending) {
+  return {
     hasNegotiated: false,
     hasRemoteDescription: false,
     ignoreOffer: false,
     negotiationPending: false,
     iceRestartPending: false,
+    exchangeRestartsIce: false,
+    remoteIceUfrag: null,
     localDescription: null,
     remoteDescription: null,
     earlyOffer: null,
@@ -258,19 +297,19 @@ function initialContext({ timing, ...input }: PeerInput): PeerContext {
     iceConnectionState: 'new',
     signalingState: 'stable',
     iceRestartAttempts: 0,
-    localSenders: { audio: kinds.includes('audio'), video: kinds.includes('video') },
-    localScreenStreamId: null,
-    localMediaState: { audioMuted: false, videoOff: false, screen: false },
+    localSenders: { audio: sending.audio !== null, video: sending.video !== null },
+    localScreenStreamId: sending.screen?.stream.id ?? null,
     remoteStreams: [],
     remoteMedia: { audioMuted: false, videoOff: false, screen: false, cameraStreamId: null, screenStreamId: null },
     dataChannelOpen: false,
-    outbox: [],
     invalidMessages: 0,
     stats: [],
     error: null,
-    closeReason: null,
-  };
+  } satisfies Partial<PeerContext>;
 }
+
+/** The ICE username fragment of a description (the first one: bundled, all m-lines share it). */
+export const iceUfrag = (sdp: string): string | null => /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? null;
 
 /**
  * The event a guard or action is attached to. Each is used on transitions of one event type only,
@@ -288,13 +327,28 @@ const dataType = (event: PeerEvent) => (event as Ev<'PC.DATA_MESSAGE'>).message.
 
 type LocalSetEvent = Ev<'PC.LOCAL_SET'>;
 
-/** A negotiation step failed: close with `peer/negotiation-failed`, telling the remote. */
-const negotiationStepFailed = (op: PcOperation) =>
-  ({
-    guard: { type: 'failed', params: { op } },
-    target: '#peer.closed',
-    actions: ['failNegotiation', { type: 'signal', params: [{ type: 'bye', reason: 'negotiation-failed' }] }],
-  }) as const;
+/**
+ * This RTCPeerConnection cannot go on: redial (a fresh one, after a backoff) while attempts are left,
+ * otherwise `failed`, where the peer stays visible with its error until REDIAL or DISMISS.
+ */
+const connectionLost = (code: PeerErrorCode, guard?: { type: 'isClosed' } | { type: 'failed'; params: { op: PcOperation } }) =>
+  [
+    {
+      guard: guard ? and([guard, 'redialAttemptsLeft']) : 'redialAttemptsLeft',
+      target: '#peer.redialing',
+      description: `${code}: redial with a fresh RTCPeerConnection`,
+      actions: { type: 'recordFailure', params: { code } },
+    },
+    {
+      ...(guard ? { guard } : {}),
+      target: '#peer.failed',
+      description: `${code}, out of redials: failed until REDIAL or DISMISS`,
+      actions: { type: 'recordFailure', params: { code } },
+    },
+  ] as const;
+
+/** A negotiation step failed: `peer/negotiation-failed`; a fresh connection usually gets past it. */
+const negotiationStepFailed = (op: PcOperation) => connectionLost('peer/negotiation-failed', { type: 'failed', params: { op } });
 
 /** A remote offer while ours is being made or awaits its answer: perfect negotiation's collision. */
 const offerCollision = [
@@ -302,7 +356,7 @@ const offerCollision = [
     guard: 'isPolite',
     target: 'settingRemoteOffer',
     description: 'Collision, polite: roll our offer back, answer theirs',
-    actions: ['acceptRemoteOffer', 'rememberAbandonedOffer'],
+    actions: ['rememberAbandonedOffer', 'acceptRemoteOffer'],
   },
   { description: 'Collision, impolite: ignore their offer', actions: 'ignoreRemoteOffer' },
 ] as const;
@@ -345,8 +399,30 @@ const connectionBecomes = {
   connected: { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
   disconnected: { guard: 'isDisconnected', target: 'disconnected', actions: 'mirrorConnectionState' },
   failed: { guard: 'isFailed', target: 'restarting', actions: 'mirrorConnectionState' },
-  closed: { guard: 'isClosed', target: '#peer.closed', actions: ['mirrorConnectionState', 'loseTransport'] },
+  closed: connectionLost('peer/transport-lost', { type: 'isClosed' }),
 } as const;
+
+/** The `bye` reason that asks the remote to start over with a fresh connection instead of hanging up. */
+export const REDIAL_REASON = 'redial';
+
+/** In a negotiation state whose exchange already restarts ICE, a restart request adds nothing. */
+const alreadyRestarting = { guard: 'exchangeRestartsIce', description: 'This exchange already restarts ICE' } as const;
+
+/** A bye: the remote hung up, or (reason `redial`) it starts over with a fresh connection and asks us to. */
+const byeStartsOver = {
+  guard: 'redialRequested',
+  target: '#peer.active',
+  reenter: true,
+  description: 'The remote starts over: a fresh RTCPeerConnection here too',
+  actions: 'startOver',
+} as const;
+const byeEnds = { target: '#peer.closed', actions: 'remoteHungUp' } as const;
+const hangUp = {
+  target: '#peer.closed',
+  actions: [{ type: 'signal', params: ({ event }: { event: PeerEvent }) => [byeOf(event as Ev<'HANGUP'>)] }, 'markHungUp'],
+} as const;
+/** Ask the remote to start over too, then build a fresh RTCPeerConnection. */
+const redialNow = [{ type: 'signal', params: [{ type: 'bye', reason: REDIAL_REASON }] }, 'startOver'] as const;
 
 export const peerMachine = setup({
   types: {
@@ -373,24 +449,48 @@ export const peerMachine = setup({
     command: enqueueActions(({ enqueue }, params: PcCommand[]) => {
       for (const command of params) enqueue.sendTo('pc', command);
     }),
-    acceptRemoteOffer: assign(({ event }) => ({
-      remoteDescription: { type: 'offer' as const, sdp: (event as Ev<'SIGNAL.OFFER'>).sdp },
-      ignoreOffer: false,
+    /**
+     * A remote offer with new ICE credentials restarts ICE for both sides (our answer gets new ones
+     * too), so it settles a restart of ours that is still pending: no second generation follows it.
+     */
+    acceptRemoteOffer: assign(({ context, event }) => {
+      const sdp = (event as Ev<'SIGNAL.OFFER'>).sdp;
+      const ufrag = iceUfrag(sdp);
+      const restartsIce = context.remoteIceUfrag !== null && ufrag !== context.remoteIceUfrag;
+      return {
+        remoteDescription: { type: 'offer' as const, sdp },
+        remoteIceUfrag: ufrag,
+        ignoreOffer: false,
+        exchangeRestartsIce: restartsIce,
+        iceRestartPending: context.iceRestartPending && !restartsIce,
+      };
+    }),
+    /** Polite side, offer collision: the local offer is rolled back; its changes (and ICE restart) are offered again later. */
+    rememberAbandonedOffer: assign(({ context }) => ({
+      negotiationPending: true,
+      iceRestartPending: context.iceRestartPending || context.exchangeRestartsIce,
     })),
-    /** Polite side, offer collision: the local offer is rolled back; its changes are offered again later. */
-    rememberAbandonedOffer: assign({ negotiationPending: true }),
+    /** HANGUP: a bye (with the reason given) and the end. */
+    markHungUp: assign({ closeReason: 'hangup' }),
+    remoteHungUp: assign({ closeReason: 'remote-hangup' }),
+    /** A new RTCPeerConnection (the `active` state is entered again): everything of the old one is dropped. */
+    startOver: assign(({ context }) => ({ ...freshConnection(context.sending), initiator: !context.polite })),
+    recordFailure: assign(({ event }, { code }: { code: PeerErrorCode }) => {
+      const detail = event.type === 'PC.OP_FAILED' ? `${event.op}: ${event.message}` : event.type === 'PC.CREATE_FAILED' ? event.message : undefined;
+      return { error: peerError(code, detail) };
+    }),
     /** Impolite side, offer collision: the remote offer is ignored (it will answer ours). */
     ignoreRemoteOffer: assign({ ignoreOffer: true }),
-    failNegotiation: assign(({ event }) => {
-      const { op, message } = event as Ev<'PC.OP_FAILED'>;
-      return { closeReason: 'negotiation-failed' as const, error: peerError('peer/negotiation-failed', `${op}: ${message}`) };
-    }),
     /** A remote candidate before any remote description: kept for `applyBufferedCandidates`. */
     bufferRemoteCandidate: assign({
       remoteCandidates: ({ context, event }) => [...context.remoteCandidates, (event as Ev<'SIGNAL.CANDIDATE'>).candidate],
     }),
     /** A camera/microphone track (or none) for the pc: addTrack or replaceTrack, it decides. */
-    setTrack: enqueueActions(({ enqueue, event }) => enqueue.sendTo('pc', { ...(event as Ev<'LOCAL.SET_TRACK'>), type: 'PC.SET_TRACK' })),
+    setTrack: enqueueActions(({ enqueue, event, context }) => {
+      const { kind, track, stream } = event as Ev<'LOCAL.SET_TRACK'>;
+      enqueue.sendTo('pc', { type: 'PC.SET_TRACK', kind, track, stream });
+      enqueue.assign({ sending: { ...context.sending, [kind]: track, stream: stream ?? context.sending.stream } });
+    }),
     /** A remote description exists from now on (buffered candidates wait for `applyBufferedCandidates`). */
     remoteDescriptionApplied: assign({ hasRemoteDescription: true }),
     /** Candidates that came before any remote description, applied (in arrival order) now that one exists. */
@@ -400,15 +500,14 @@ export const peerMachine = setup({
       enqueue.assign({ remoteCandidates: [] });
     }),
     completeNegotiation: assign({ hasNegotiated: true }),
-    /** restartIce() now; the next offer (at once when stable, else after the current exchange) restarts ICE. */
-    requestIceRestart: enqueueActions(({ enqueue }) => {
-      enqueue.sendTo('pc', { type: 'PC.RESTART_ICE' });
-      enqueue.assign({ negotiationPending: true, iceRestartPending: true });
-    }),
+    /**
+     * The next offer (at once when stable, else after the current exchange) restarts ICE, through
+     * createOffer({ iceRestart: true }): until it is made, the restart can still be called off.
+     */
+    requestIceRestart: assign({ negotiationPending: true, iceRestartPending: true }),
     /** Our description went out with the candidates held for it. */
     clearHeldCandidates: assign({ localCandidates: [], sentDescription: true }),
     mirrorConnectionState: assign({ connectionState: ({ event }) => (event as Ev<'PC.CONNECTION_STATE'>).state }),
-    loseTransport: assign({ closeReason: 'transport-lost', error: peerError('peer/transport-lost') }),
     /** The chat outbox went out on the newly opened channel. */
     clearOutbox: assign({ outbox: [] }),
   },
@@ -441,6 +540,11 @@ export const peerMachine = setup({
     isClosed: ({ event }) => stateOf(event) === 'closed',
     iceConnected: ({ event }) => stateOf(event) === 'connected' || stateOf(event) === 'completed',
     restartAttemptsLeft: ({ context }) => context.iceRestartAttempts < context.timing.iceRestartMaxAttempts,
+    redialAttemptsLeft: ({ context }) => context.redialAttempts < context.timing.redialMaxAttempts,
+    redialRequested: ({ event }) => (event as Ev<'SIGNAL.BYE'>).reason === REDIAL_REASON,
+    hasNegotiated: ({ context }) => context.hasNegotiated,
+    /** The offer/answer in progress already restarts ICE: another restart would only add a generation. */
+    exchangeRestartsIce: ({ context }) => context.exchangeRestartsIce,
     addsSender: ({ context, event }) => {
       const { track, kind } = event as Ev<'LOCAL.SET_TRACK'>;
       return track !== null && !context.localSenders[kind];
@@ -452,6 +556,7 @@ export const peerMachine = setup({
     disconnectedGrace: ({ context }) => context.timing.disconnectedGraceMs,
     iceRestartBackoff: ({ context }) =>
       context.timing.iceRestartBaseDelayMs * 2 ** Math.max(0, context.iceRestartAttempts - 1),
+    redialBackoff: ({ context }) => context.timing.redialBaseDelayMs * 2 ** Math.max(0, context.redialAttempts - 1),
   },
 }).createMachine({
   id: 'peer',
@@ -467,18 +572,19 @@ export const peerMachine = setup({
           createPeerConnection: context.createPeerConnection,
           iceServers: context.iceServers,
           iceTransportPolicy: context.iceTransportPolicy ?? 'all',
-          localStream: context.localStream,
+          sending: context.sending,
         }),
       },
       on: {
-        HANGUP: {
-          target: 'closed',
-          actions: [
-            { type: 'signal', params: ({ event }) => [{ type: 'bye', ...(event.reason ? { reason: event.reason } : {}) }] },
-            assign({ closeReason: 'hangup' }),
-          ],
-        },
-        'SIGNAL.BYE': { target: 'closed', actions: assign({ closeReason: 'remote-hangup' }) },
+        HANGUP: hangUp,
+        'SIGNAL.BYE': [
+          {
+            guard: and(['redialRequested', not('hasNegotiated')]),
+            description: 'Asked to start over while this connection is fresh anyway: nothing to do',
+          },
+          byeStartsOver,
+          byeEnds,
+        ],
       },
       initial: 'creatingPeerConnection',
       states: {
@@ -501,13 +607,7 @@ export const peerMachine = setup({
               },
               { target: 'session', actions: assign({ earlyOffer: null }) },
             ],
-            'PC.CREATE_FAILED': {
-              target: '#peer.closed',
-              actions: assign(({ event }) => ({
-                closeReason: 'create-failed' as const,
-                error: peerError('peer/create-failed', event.message),
-              })),
-            },
+            'PC.CREATE_FAILED': connectionLost('peer/create-failed'),
             // The remote may be faster than our setup: keep its offer and candidates for later.
             'SIGNAL.OFFER': { actions: assign({ earlyOffer: ({ event }) => event.sdp }) },
             'SIGNAL.CANDIDATE': {
@@ -571,13 +671,17 @@ export const peerMachine = setup({
             'LOCAL.ADD_SCREEN': {
               actions: [
                 { type: 'command', params: ({ event }) => [{ type: 'PC.ADD_SCREEN', track: event.track, stream: event.stream }] },
-                assign({ localScreenStreamId: ({ event }) => event.stream.id, negotiationPending: true }),
+                assign({
+                  localScreenStreamId: ({ event }) => event.stream.id,
+                  sending: ({ context, event }) => ({ ...context.sending, screen: { track: event.track, stream: event.stream } }),
+                  negotiationPending: true,
+                }),
               ],
             },
             'LOCAL.REMOVE_SCREEN': {
               actions: [
                 { type: 'command', params: [{ type: 'PC.REMOVE_SCREEN' }] },
-                assign({ localScreenStreamId: null, negotiationPending: true }),
+                assign({ localScreenStreamId: null, sending: ({ context }) => ({ ...context.sending, screen: null }), negotiationPending: true }),
               ],
             },
             'LOCAL.MEDIA_STATE': [
@@ -688,9 +792,15 @@ export const peerMachine = setup({
                       type: 'command',
                       params: ({ context }) => [{ type: 'PC.CREATE_OFFER', iceRestart: context.iceRestartPending }],
                     },
-                    assign({ negotiationPending: false, iceRestartPending: false, sentDescription: false }),
+                    assign(({ context }) => ({
+                      exchangeRestartsIce: context.iceRestartPending,
+                      negotiationPending: false,
+                      iceRestartPending: false,
+                      sentDescription: false,
+                    })),
                   ],
                   on: {
+                    RESTART_ICE: alreadyRestarting,
                     'PC.OFFER_CREATED': {
                       target: 'settingLocalOffer',
                       actions: assign({ localDescription: ({ event }) => ({ type: 'offer' as const, sdp: event.sdp }) }),
@@ -702,6 +812,7 @@ export const peerMachine = setup({
                 settingLocalOffer: {
                   entry: applyLocalDescription,
                   on: {
+                    RESTART_ICE: alreadyRestarting,
                     'PC.LOCAL_SET': {
                       guard: 'isLocalOffer',
                       target: 'awaitingAnswer',
@@ -723,10 +834,12 @@ export const peerMachine = setup({
                 },
                 awaitingAnswer: {
                   on: {
+                    RESTART_ICE: alreadyRestarting,
                     'SIGNAL.ANSWER': {
                       target: 'settingRemoteAnswer',
                       actions: assign({
                         remoteDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }),
+                        remoteIceUfrag: ({ event }) => iceUfrag(event.sdp),
                         ignoreOffer: false,
                       }),
                     },
@@ -760,6 +873,7 @@ export const peerMachine = setup({
                 settingRemoteOffer: {
                   entry: [applyRemoteDescription, assign({ sentDescription: false })],
                   on: {
+                    RESTART_ICE: alreadyRestarting,
                     'PC.REMOTE_SET': {
                       guard: 'isRemoteOffer',
                       target: 'creatingAnswer',
@@ -771,6 +885,7 @@ export const peerMachine = setup({
                 creatingAnswer: {
                   entry: { type: 'command', params: [{ type: 'PC.CREATE_ANSWER' }] },
                   on: {
+                    RESTART_ICE: alreadyRestarting,
                     'PC.ANSWER_CREATED': {
                       target: 'settingLocalAnswer',
                       actions: assign({ localDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }) }),
@@ -781,6 +896,7 @@ export const peerMachine = setup({
                 settingLocalAnswer: {
                   entry: applyLocalDescription,
                   on: {
+                    RESTART_ICE: alreadyRestarting,
                     'PC.LOCAL_SET': [
                       {
                         guard: and(['isLocalAnswer', 'negotiationPending']),
@@ -814,7 +930,7 @@ export const peerMachine = setup({
                       connectionBecomes.connected,
                       connectionBecomes.disconnected,
                       connectionBecomes.failed,
-                      connectionBecomes.closed,
+                      ...connectionBecomes.closed,
                     ],
                   },
                 },
@@ -824,7 +940,7 @@ export const peerMachine = setup({
                       connectionBecomes.connected,
                       connectionBecomes.disconnected,
                       connectionBecomes.failed,
-                      connectionBecomes.closed,
+                      ...connectionBecomes.closed,
                     ],
                   },
                 },
@@ -834,14 +950,14 @@ export const peerMachine = setup({
                       type: 'command',
                       params: ({ context }) => [{ type: 'PC.STATS_START', intervalMs: context.timing.statsIntervalMs }],
                     },
-                    assign({ iceRestartAttempts: 0 }),
+                    assign({ iceRestartAttempts: 0, redialAttempts: 0, iceRestartPending: false }),
                   ],
                   exit: { type: 'command', params: [{ type: 'PC.STATS_STOP' }] },
                   on: {
                     'PC.CONNECTION_STATE': [
                       connectionBecomes.disconnected,
                       { ...connectionBecomes.failed, description: 'failed: restart ICE at once' },
-                      connectionBecomes.closed,
+                      ...connectionBecomes.closed,
                     ],
                   },
                 },
@@ -851,36 +967,27 @@ export const peerMachine = setup({
                     'PC.CONNECTION_STATE': [
                       connectionBecomes.connected,
                       { ...connectionBecomes.failed, description: 'failed: restart ICE at once' },
-                      connectionBecomes.closed,
+                      ...connectionBecomes.closed,
                     ],
                   },
                 },
                 restarting: {
                   entry: [
-                    assign({
-                      iceRestartAttempts: ({ context }) => context.iceRestartAttempts + 1,
-                      negotiationPending: true,
-                      iceRestartPending: true,
-                    }),
-                    { type: 'command', params: [{ type: 'PC.RESTART_ICE' }] },
+                    assign({ iceRestartAttempts: ({ context }) => context.iceRestartAttempts + 1 }),
+                    // The negotiation region makes the ICE-restart offer now, or after the exchange in progress
+                    // (none if that exchange already restarts ICE).
+                    raise({ type: 'RESTART_ICE' }),
                   ],
                   after: {
                     iceRestartBackoff: [
                       { guard: 'restartAttemptsLeft', target: 'restarting', reenter: true },
-                      {
-                        target: '#peer.closed',
-                        description: 'Out of ICE restarts: peer/ice-failed',
-                        actions: [
-                          assign({ closeReason: 'ice-failed', error: peerError('peer/ice-failed') }),
-                          { type: 'signal', params: [{ type: 'bye', reason: 'ice-failed' }] },
-                        ],
-                      },
+                      ...connectionLost('peer/ice-failed'),
                     ],
                   },
                   on: {
                     'PC.CONNECTION_STATE': [
                       connectionBecomes.connected,
-                      connectionBecomes.closed,
+                      ...connectionBecomes.closed,
                       { description: 'Still trying: the backoff timer decides', actions: 'mirrorConnectionState' },
                     ],
                     'PC.ICE_CONNECTION_STATE': {
@@ -916,17 +1023,35 @@ export const peerMachine = setup({
                 },
                 open: {
                   on: {
-                    'PC.DATA_CLOSED': {
-                      target: '#peer.closed',
-                      description: 'The channel only closes with its transport: the remote is gone',
-                      actions: [assign({ dataChannelOpen: false }), 'loseTransport'],
-                    },
+                    'PC.DATA_CLOSED': connectionLost('peer/transport-lost').map((transition) => ({
+                      ...transition,
+                      actions: [assign({ dataChannelOpen: false }), transition.actions],
+                    })),
                   },
                 },
               },
             },
           },
         },
+      },
+    },
+    /** Waiting (backoff) before a fresh RTCPeerConnection; the old one is closed already. */
+    redialing: {
+      entry: assign({ redialAttempts: ({ context }) => context.redialAttempts + 1, dataChannelOpen: false }),
+      after: { redialBackoff: { target: 'active', actions: redialNow } },
+      on: {
+        HANGUP: hangUp,
+        'SIGNAL.BYE': [{ ...byeStartsOver, description: 'The remote started over first: join it now' }, byeEnds],
+      },
+    },
+    /** Out of redials (or asked to stop): visible with its error until the user redials or dismisses it. */
+    failed: {
+      entry: assign({ dataChannelOpen: false }),
+      on: {
+        REDIAL: { target: 'active', actions: [assign({ redialAttempts: 0 }), ...redialNow] },
+        DISMISS: { target: 'closed', actions: [{ type: 'signal', params: [{ type: 'bye', reason: 'dismissed' }] }, 'markHungUp'] },
+        HANGUP: hangUp,
+        'SIGNAL.BYE': [{ ...byeStartsOver, actions: [assign({ redialAttempts: 0 }), 'startOver'] }, byeEnds],
       },
     },
     closed: {
@@ -954,6 +1079,11 @@ function mediaStateMessage(context: PeerContext): MediaStatePeerMessage {
     cameraStreamId: context.localStream?.id ?? null,
     screenStreamId: context.localScreenStreamId,
   };
+}
+
+/** HANGUP's bye, with its reason when it has one. */
+function byeOf({ reason }: { reason?: string }): SignalMessage {
+  return reason ? { type: 'bye', reason } : { type: 'bye' };
 }
 
 function heldCandidates(context: PeerContext): SignalMessage[] {

@@ -5,7 +5,8 @@ import { waitFor, type InspectionEvent, type StateValue } from 'xstate';
 import { EVERY_ROOM_COMMAND } from '../test-support/commands.js';
 import { fakeGetUserMedia } from '../test-support/fake-media.js';
 import { connectedPair, connectedTo, roomFixture, until } from '../test-support/rooms.js';
-import { fakeCameraStream } from '../test-support/werift.js';
+import { fakeCameraStream, weriftFactory } from '../test-support/werift.js';
+import { commandForAction } from '../selectors/room.js';
 import { MEDIA_ERRORS } from './media.machine.js';
 import { CHAT_LOG_LIMIT, roomMachine, type RoomSnapshot } from './room.machine.js';
 
@@ -258,22 +259,33 @@ describe('roomMachine: peers and chat', () => {
     await until(ada, () => werift.open().length === 0);
   });
 
-  it('a peer that fails is reported with its name and rejoin as the way out', async () => {
+  it('a peer whose connection fails stays in view with its error; Redial reconnects that peer alone, Dismiss removes it', async () => {
     const { join } = setup();
-    const ada = join('Ada');
-    const bob = join('Bob');
-    const bobId = (await connectedPair(ada, bob))[1].selfId as string;
-    // Fault injection: werift on loopback does not lose ICE within a test's time (no consent-freshness
-    // timeout), so the room receives what a peer machine sends after its ICE restarts ran out
-    // (peer.werift.test.ts and peer.properties.test.ts cover how a peer gets there).
-    ada.actor.send({ type: 'PEER.CLOSED', peerId: bobId, reason: 'ice-failed' });
-    const view = await until(ada, (v) => v.error?.code === 'peer/failed');
-    expect(view.error?.actions).toEqual(['rejoin']);
-    expect(view.error?.message).toContain('Bob');
-    expect(view.peers).toHaveLength(0);
-    ada.send({ type: 'REJOIN' });
-    const back = await until(ada, (v) => connectedTo(1)(v) && v.error === null);
-    expect(back.peers[0]?.name).toBe('Bob');
+    // Ada's connections come from a factory of her own, so the test can close hers underneath her.
+    const adaConnections = weriftFactory();
+    const timing = { signaling: { backoffBaseMs: 20, backoffMaxMs: 100 }, peer: { redialMaxAttempts: 0 } };
+    const ada = join('Ada', { timing, implementations: { createPeerConnection: adaConnections.createPeerConnection } });
+    const bob = join('Bob', { timing });
+    const [adaView, bobView] = await connectedPair(ada, bob);
+    const bobId = bobView.selfId as string;
+    // The transport dies under Ada's peer (no bye): with no redials allowed, the peer is failed at once.
+    await adaConnections.closeAll();
+    const failed = await until(ada, (v) => v.peers[0]?.status === 'failed');
+    expect(failed.peers[0]?.error).toMatchObject({ code: 'peer/transport-lost', actions: ['redial', 'dismiss'], peerId: bobId });
+    expect(failed.error).toBeNull();
+
+    ada.send(commandForAction('redial', failed.peers[0]?.error ?? null));
+    await until(ada, (v) => connectedTo(1)(v) && v.peers[0]?.status === 'connected');
+    await until(bob, (v) => connectedTo(1)(v) && v.peers[0]?.id === adaView.selfId);
+    expect(adaConnections.open()).toHaveLength(1);
+    expect(ada.getView().selfId).toBe(adaView.selfId);
+
+    await adaConnections.closeAll();
+    const again = await until(ada, (v) => v.peers[0]?.status === 'failed');
+    ada.send(commandForAction('dismiss', again.peers[0]?.error ?? null));
+    await until(ada, (v) => v.peers.length === 0);
+    // The bye tells Bob: he drops Ada too.
+    await until(bob, (v) => v.peers.length === 0);
   });
 
   it('keeps the call through a signaling outage and resumes the same identity', async () => {

@@ -352,18 +352,11 @@ export const roomMachine = setup({
       if (!entry || entry.ref.getSnapshot() !== snapshot) return {};
       return { peers: { ...context.peers, [peerId]: { ...entry, view: selectPeerView(snapshot) } } };
     }),
-    peerFailed: assign(({ context, event }) => {
-      const { peerId, reason } = event as Ev<'PEER.CLOSED'>;
+    /** PEER.REDIAL / PEER.DISMISS: to the peer they name, which takes them while it is `failed`. */
+    toPeer: enqueueActions(({ context, event, enqueue }) => {
+      const { type, peerId } = event as Ev<'PEER.REDIAL' | 'PEER.DISMISS'>;
       const entry = context.peers[peerId];
-      // Hang-ups (ours or theirs) are part of a normal call; any other close is shown as a failure.
-      if (reason === 'hangup' || reason === 'remote-hangup' || !entry) return {};
-      return {
-        error: {
-          code: 'peer/failed',
-          message: `The connection to ${entry.info.name || 'a participant'} failed (${reason}). Rejoin the room to try again.`,
-          actions: ['rejoin'],
-        },
-      };
+      if (entry) enqueue.sendTo(entry.ref, { type: type === 'PEER.REDIAL' ? 'REDIAL' : 'DISMISS' });
     }),
     /** Leaving: a bye to every peer and a leave frame, then the socket closes and the media is released. */
     sayGoodbye: enqueueActions(({ context, enqueue }) => {
@@ -424,7 +417,10 @@ export const roomMachine = setup({
     'PEER.UPDATE': { actions: 'updatePeerView' },
     'PEER.SIGNAL': { actions: 'forwardPeerSignal' },
     'PEER.CHAT': { actions: 'receiveChat' },
-    'PEER.CLOSED': { actions: ['peerFailed', { type: 'dropPeers', params: ({ event }) => ({ ids: [event.peerId] }) }] },
+    // A peer ends only by a hang-up (ours, theirs, or a dismissed failure): it leaves the view.
+    'PEER.CLOSED': { actions: { type: 'dropPeers', params: ({ event }) => ({ ids: [event.peerId] }) } },
+    'PEER.REDIAL': { actions: 'toPeer' },
+    'PEER.DISMISS': { actions: 'toPeer' },
     'CHAT.SEND': { actions: 'sendChat' },
     'NETWORK.CHANGED': {
       description: 'Online again or another network: restart ICE on every peer now instead of waiting for timeouts',

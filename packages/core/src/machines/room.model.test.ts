@@ -40,7 +40,7 @@ const SERVER: RoomEvent[] = [
   message({ type: 'offer', room: ROOM, from: 'p1', sdp: 'v=0' }),
   { type: 'PEER.SIGNAL', peerId: 'p1', message: { type: 'answer', sdp: 'v=0' } },
   { type: 'PEER.CHAT', peerId: 'p1', message: { id: 'c1', text: 'yo', at: 1 } },
-  { type: 'PEER.CLOSED', peerId: 'p1', reason: 'ice-failed' },
+  { type: 'PEER.CLOSED', peerId: 'p1', reason: 'remote-hangup' },
 ];
 
 /** Real media snapshots (live, failed, receive-only, acquiring), as the media bridge reports them. */

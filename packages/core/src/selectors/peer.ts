@@ -1,7 +1,6 @@
 import type { SnapshotFrom, StateValue } from 'xstate';
-import type { PeerError } from '../errors.js';
 import type { PeerContext, peerMachine, RemoteStream } from '../machines/peer.machine.js';
-import type { PeerStatsView, PeerView, ViewError } from '../view.js';
+import type { PeerStatsView, PeerStatus, PeerView, ViewError } from '../view.js';
 
 export type PeerSnapshot = SnapshotFrom<typeof peerMachine>;
 
@@ -17,8 +16,22 @@ export function flattenStateValue(value: StateValue): string {
   return paths.join(' | ');
 }
 
-function toViewError(error: PeerError | null): ViewError | null {
-  return error ? { code: error.code, message: error.message, actions: ['rejoin'] } : null;
+/** Only a failed peer shows its error; while it redials, the status says what is happening. */
+function toViewError(snapshot: PeerSnapshot): ViewError | null {
+  const { error, peerId } = snapshot.context;
+  if (!error || !snapshot.matches('failed')) return null;
+  return { code: error.code, message: error.message, actions: ['redial', 'dismiss'], peerId };
+}
+
+function statusOf(snapshot: PeerSnapshot): PeerStatus {
+  if (snapshot.status === 'done' || snapshot.matches('closed')) return 'closed';
+  if (snapshot.matches('failed')) return 'failed';
+  if (snapshot.matches('redialing')) return 'redialing';
+  const connection = (state: string) => snapshot.matches({ active: { session: { connection: state } } } as never);
+  if (connection('restarting')) return 'restarting';
+  if (connection('disconnected')) return 'interrupted';
+  if (connection('connected')) return 'connected';
+  return 'connecting';
 }
 
 /** Camera stream vs screen stream: the remote's own word (stream ids in `media-state`) first, order second. */
@@ -39,26 +52,25 @@ function statsView(context: PeerContext): PeerStatsView | null {
   return last ? { ...last, history: context.stats } : null;
 }
 
-function statusText(snapshot: PeerSnapshot): string {
+function statusText(snapshot: PeerSnapshot, status: PeerStatus): string {
   const { context } = snapshot;
-  if (snapshot.status === 'done' || snapshot.matches('closed')) {
-    switch (context.closeReason) {
-      case 'remote-hangup':
-        return 'Left the call';
-      case 'hangup':
-        return 'Hung up';
-      default:
-        return context.error ? `Disconnected: ${context.error.message}` : 'Disconnected';
-    }
+  switch (status) {
+    case 'closed':
+      return context.closeReason === 'remote-hangup' ? 'Left the call' : 'Hung up';
+    case 'failed':
+      return `Connection failed: ${context.error?.message ?? 'unknown error'}`;
+    case 'redialing':
+      return `Redialing with a new connection (attempt ${context.redialAttempts} of ${context.timing.redialMaxAttempts})`;
+    case 'restarting':
+      return `Reconnecting (ICE restart ${context.iceRestartAttempts} of ${context.timing.iceRestartMaxAttempts})`;
+    case 'interrupted':
+      return 'Connection interrupted, waiting for it to recover';
+    case 'connected':
+      return 'Connected';
+    case 'connecting':
+      if (snapshot.matches({ active: 'creatingPeerConnection' })) return 'Setting up';
+      return context.redialAttempts > 0 ? `Connecting again (redial ${context.redialAttempts} of ${context.timing.redialMaxAttempts})` : 'Connecting';
   }
-  if (snapshot.matches({ active: 'creatingPeerConnection' })) return 'Setting up';
-  const connection = (state: 'connected' | 'disconnected' | 'restarting') => snapshot.matches({ active: { session: { connection: state } } });
-  if (connection('restarting')) {
-    return `Reconnecting (ICE restart ${context.iceRestartAttempts} of ${context.timing.iceRestartMaxAttempts})`;
-  }
-  if (connection('disconnected')) return 'Connection interrupted, waiting for it to recover';
-  if (connection('connected')) return 'Connected';
-  return 'Connecting';
 }
 
 const cache = new WeakMap<PeerSnapshot, PeerView>();
@@ -68,11 +80,13 @@ export function selectPeerView(snapshot: PeerSnapshot): PeerView {
   const cached = cache.get(snapshot);
   if (cached) return cached;
   const { context } = snapshot;
+  const status = statusOf(snapshot);
   const view: PeerView = {
     id: context.peerId,
     name: context.name,
     polite: context.polite,
-    statusText: statusText(snapshot),
+    status,
+    statusText: statusText(snapshot, status),
     stateValue: flattenStateValue(snapshot.value as StateValue),
     connectionState: context.connectionState,
     iceConnectionState: context.iceConnectionState,
@@ -82,7 +96,7 @@ export function selectPeerView(snapshot: PeerSnapshot): PeerView {
     remoteVideoOff: context.remoteMedia.videoOff,
     dataChannelOpen: context.dataChannelOpen,
     stats: statsView(context),
-    error: toViewError(context.error),
+    error: toViewError(snapshot),
   };
   cache.set(snapshot, view);
   return view;

@@ -89,5 +89,9 @@ export function commandForAction(action: RecoveryAction, error: ViewError | null
       return { type: 'MEDIA.AUDIO_ONLY' };
     case 'rejoin':
       return { type: 'REJOIN' };
+    case 'redial':
+      return { type: 'PEER.REDIAL', peerId: error?.peerId ?? '' };
+    case 'dismiss':
+      return { type: 'PEER.DISMISS', peerId: error?.peerId ?? '' };
   }
 }

@@ -14,6 +14,8 @@ const ONE_OF_EACH: { [T in RoomCommandType]: Extract<RoomCommand, { type: T }> }
   'SCREEN.STOP': { type: 'SCREEN.STOP' },
   'CHAT.SEND': { type: 'CHAT.SEND', text: 'x' },
   'SIGNALING.RETRY_NOW': { type: 'SIGNALING.RETRY_NOW' },
+  'PEER.REDIAL': { type: 'PEER.REDIAL', peerId: 'p1' },
+  'PEER.DISMISS': { type: 'PEER.DISMISS', peerId: 'p1' },
   JOIN: { type: 'JOIN' },
   REJOIN: { type: 'REJOIN' },
   LEAVE: { type: 'LEAVE' },

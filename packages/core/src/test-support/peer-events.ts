@@ -29,13 +29,15 @@ export function purePeerInput(flags: Pick<PeerInput, 'polite' | 'initiator'> & {
     createPeerConnection: () => {
       throw new Error('pure test: no connection is ever built');
     },
-    timing: { iceRestartMaxAttempts: 2 },
+    timing: { iceRestartMaxAttempts: 2, redialMaxAttempts: 1 },
   };
 }
 
 /** From the room and, through it, the remote. */
 export const COMMAND_EVENTS: readonly PeerCommandEvent[] = [
-  { type: 'SIGNAL.OFFER', sdp: 'remote-offer' },
+  { type: 'SIGNAL.OFFER', sdp: 'a=ice-ufrag:first' },
+  // New ICE credentials: the remote restarts ICE.
+  { type: 'SIGNAL.OFFER', sdp: 'a=ice-ufrag:second' },
   { type: 'SIGNAL.ANSWER', sdp: 'remote-answer' },
   { type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0' } },
   { type: 'SIGNAL.CANDIDATE', candidate: null },
@@ -47,6 +49,9 @@ export const COMMAND_EVENTS: readonly PeerCommandEvent[] = [
   { type: 'LOCAL.MEDIA_STATE', audioMuted: true, videoOff: false, screen: false },
   { type: 'CHAT.SEND', id: 'c1', text: 'hi', at: 1 },
   { type: 'HANGUP' },
+  { type: 'SIGNAL.BYE', reason: 'redial' },
+  { type: 'REDIAL' },
+  { type: 'DISMISS' },
   { type: 'RESTART_ICE' },
   { type: 'SET_ICE_SERVERS', iceServers: [{ urls: 'turn:203.0.113.10:3478', username: 'u', credential: 'fresh' }] },
   { type: 'RENEGOTIATE' },
@@ -82,4 +87,5 @@ const timerFired = (state: string, delay: string): AnyEventObject => ({
 export const TIMER_EVENTS: readonly AnyEventObject[] = [
   timerFired('disconnected', 'disconnectedGrace'),
   timerFired('restarting', 'iceRestartBackoff'),
+  { type: 'xstate.after.redialBackoff.peer.redialing' },
 ];

@@ -5,7 +5,7 @@ import { PeerStats } from './PeerStats';
 
 export function PeerTile({ peer, onCommand }: { peer: PeerView; onCommand: (command: RoomCommand) => void }) {
   return (
-    <figure className="pc-tile" data-testid="peer-tile" data-peer-id={peer.id} data-connection-state={peer.connectionState}>
+    <figure className="pc-tile" data-testid="peer-tile" data-peer-id={peer.id} data-connection-state={peer.connectionState} data-peer-status={peer.status}>
       <MediaVideo testid="remote-video" peerId={peer.id} stream={peer.stream} />
       {peer.screenStream && <MediaVideo testid="remote-screen" className="pc-screen" peerId={peer.id} stream={peer.screenStream} muted />}
       <figcaption>

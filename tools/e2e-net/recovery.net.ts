@@ -44,7 +44,11 @@ async function framesAdvance(call: LabCall, what: string, { count = 30, timeoutM
 async function expectSameCall(call: LabCall, before: [Snapshot, Snapshot]) {
   const after = await Promise.all([snapshot(call.a), snapshot(call.b)]);
   expect(after, `no new RTCPeerConnection and no rejoin; evidence: ${await evidence(call)}`).toEqual(before);
-  for (const side of [call.a, call.b]) expect((await connectionStates(side.call.page)).map((s) => s.connectionState)).toEqual(['connected']);
+  for (const side of [call.a, call.b]) {
+    expect((await connectionStates(side.call.page)).map((s) => s.connectionState)).toEqual(['connected']);
+    // What the person sees: the tile says the peer is connected again.
+    expect(await side.call.page.getByTestId('peer-tile').getAttribute('data-peer-status'), `${side.where}: tile status`).toBe('connected');
+  }
 }
 
 const report = (scenario: string, data: object) => console.log(`[net] ${scenario}: ${JSON.stringify(data)}`);
@@ -137,6 +141,7 @@ describe('recovery in the lab', () => {
     report('signaling restart cone ↔ cone', { selfIdsBefore: selfIds, rejoined, side: await evidence(call) });
     await framesAdvance(call, 'frames decoding on both sides after the server came back');
     expect(await Promise.all([peerConnectionCount(call.a.call.page), peerConnectionCount(call.b.call.page)]), 'the call kept its RTCPeerConnections').toEqual(pcs);
+    expect(rejoined.map((s) => s.selfId), 'both pages resumed their ids').toEqual(selfIds);
     for (const side of [call.a, call.b]) expect(await side.call.page.getByTestId('peer-tile').count(), `${side.where}: one tile for the one peer`).toBe(1);
   });
 });

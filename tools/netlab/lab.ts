@@ -128,6 +128,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   const nsName = (role: string) => `pc${id}${role}`;
   const tmp = mkdtempSync(join(tmpdir(), `netlab-${id}-`));
   const secret = randomBytes(16).toString('hex');
+  const sessionSecret = randomBytes(16).toString('hex');
   const internetNs = nsName('inet');
   const namespaces: string[] = [];
   const processes: { server?: LabProcess; coturn?: LabProcess } = {};
@@ -213,8 +214,11 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       const proc = startInNs(
         internetNs,
         'signaling-server',
-        process.execPath,
+        'env',
         [
+          // One identity secret for every run of this lab's server, so a restarted server honours its resume tokens.
+          `PEERCHART_SESSION_SECRET=${sessionSecret}`,
+          process.execPath,
           join(WORKSPACE_ROOT, 'packages/signaling-server/dist/cli.js'),
           '--host', SERVER_IP,
           '--port', String(SERVER_PORT),

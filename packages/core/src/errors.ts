@@ -40,3 +40,27 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
   return String(error);
 }
+
+// ── What reaches `RoomView.error` ────────────────────────────────────────────────────────────────
+/**
+ * Every `code` a room's `view.error` can carry; the error table of README.md lists exactly these
+ * (errors.test.ts checks both the table and that the machines produce no other code). A join the
+ * server refuses for another reason than the three below shows as `join/<server error code>`.
+ * Per-peer errors (`PEER_ERROR_CODES`) are on that peer's `PeerView.error` only (while it is `failed`).
+ */
+export const VIEW_ERROR_CODES = [
+  'media/permission-denied',
+  'media/no-camera',
+  'media/no-microphone',
+  'media/device-busy',
+  'media/constraints',
+  'media/unknown',
+  'media/switch-failed',
+  'media/screen-failed',
+  'signaling/unreachable',
+  'signaling/replaced',
+  'join/unauthorized',
+  'join/room-full',
+  'join/too-many-rooms',
+] as const;
+export type ViewErrorCode = (typeof VIEW_ERROR_CODES)[number];

@@ -20,4 +20,4 @@ export {
   type SignalMessage,
 } from './machines/peer.machine.js';
 export { summarizeStats, type StatsCounters } from './actors/peer-stats.js';
-export { PEER_ERROR_CODES, peerError, type PeerError, type PeerErrorCode } from './errors.js';
+export { PEER_ERROR_CODES, peerError, VIEW_ERROR_CODES, type PeerError, type PeerErrorCode, type ViewErrorCode } from './errors.js';

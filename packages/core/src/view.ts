@@ -88,6 +88,7 @@ export interface LocalMediaView {
 }
 
 export interface ChatEntry {
+  /** Unique within the log: the author's peer id and the author's own message id, as `from:id`. */
   id: string;
   /** Peer id of the author; equals `selfId` for one's own messages. */
   from: string;

@@ -11,8 +11,8 @@ import { Connection, type ConnectionDeps } from './connection.js';
 import { ConnectionCounter } from './limits.js';
 import { ServerMetrics } from './metrics.js';
 import { MemoryRoomRegistry } from './registry/memory.js';
-import type { RoomRegistry } from './registry/types.js';
-import { Relay } from './relay.js';
+import { Relay, type SignalingRelay } from './relay.js';
+import { connectRedisRelay } from './cluster/redis-relay.js';
 import { TicketVerifier } from './tickets.js';
 
 /** Log paths that may hold secrets or SDP (which carries IP addresses); censored at every level. */
@@ -40,7 +40,8 @@ export interface BuildOptions {
 /** What the app exposes beyond Fastify: state for tests and the CLI's shutdown sequence. */
 export interface PeerchartHandle {
   readonly config: ServerConfig;
-  readonly registry: RoomRegistry;
+  /** The relay: in-memory, or Redis-backed (`registry: 'redis'`). */
+  readonly relay: SignalingRelay;
   readonly metrics: ServerMetrics;
   /** Open WebSocket connections. */
   readonly connections: ReadonlySet<Connection>;
@@ -93,19 +94,26 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     trustProxy: config.trustProxy,
+    // Health routes answer during the drain (ready: 503 draining, live: 200), not Fastify's generic 503.
+    return503OnClosing: false,
   });
 
-  const registry = new MemoryRoomRegistry();
   const connections = new Set<Connection>();
   let draining = false;
-  // eslint-disable-next-line prefer-const -- assigned after metrics, which reads it lazily
-  let relay: Relay;
+  // Assigned after metrics, which reads it lazily.
+  let relay: SignalingRelay;
   const metrics = new ServerMetrics({
     connections: () => connections.size,
-    rooms: () => registry.roomCount,
+    rooms: () => relay.roomCount,
     awayPeers: () => relay.awayCount,
   });
-  relay = new Relay(config, registry, metrics);
+  try {
+    // With Redis, an unreachable server refuses to start (a clear error) rather than start not-ready.
+    relay = config.registry === 'redis' ? await connectRedisRelay(config, metrics, app.log) : new Relay(config, new MemoryRoomRegistry(), metrics);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const tickets = config.ticketSecret === undefined ? undefined : new TicketVerifier(config.ticketSecret);
   const perIp = new ConnectionCounter(config.limits.connectionsPerIp);
   let connectionSeq = 0;
@@ -120,7 +128,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
 
   const handle: PeerchartHandle = {
     config,
-    registry,
+    relay,
     metrics,
     connections,
     beginShutdown: () => {
@@ -235,9 +243,12 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
 
   const quiet = { logLevel: 'warn' as const };
   app.get('/health/live', quiet, async () => ({ status: 'ok' }));
-  app.get('/health/ready', quiet, async (_request, reply) =>
-    draining ? reply.code(503).send({ status: 'draining' }) : { status: 'ready' },
-  );
+  app.get('/health/ready', quiet, async (_request, reply) => {
+    if (draining) return reply.code(503).send({ status: 'draining' });
+    // The shared state (Redis) is unreachable: joins would fail, so the load balancer should look elsewhere.
+    if (!relay.ready) return reply.code(503).send({ status: 'unavailable' });
+    return { status: 'ready' };
+  });
   app.get('/metrics', quiet, async (_request, reply) => {
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
@@ -247,6 +258,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
 
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
+    await relay.close();
   });
   return app;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '@peerchart/core/protocol';
+import { OPTIONS } from './config.js';
 import { TestClient } from './test-support/harness.js';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -35,6 +36,17 @@ describe('peerchart-signal', () => {
     expect(output()).toContain('--connections-per-ip');
     expect(output()).toContain('PEERCHART_TICKET_SECRET');
   });
+
+  // Every boolean, in the documented form `--flag true|false` (as a new user types it from --help).
+  for (const spec of OPTIONS.filter((option) => option.kind === 'bool')) {
+    it(`accepts --${spec.flag} true and --${spec.flag} false`, async () => {
+      for (const value of ['true', 'false']) {
+        const { exited, output } = run([`--${spec.flag}`, value, '--print-config']);
+        expect(await exited, output()).toBe(0);
+        expect((JSON.parse(output()) as Record<string, unknown>)[spec.flag]).toBe(value === 'true');
+      }
+    });
+  }
 
   it('exits 2 on a bad flag', async () => {
     const { exited, output } = run(['--port', 'x']);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { buildApp } from './app.js';
-import { ConfigError, helpText, loadConfig } from './config.js';
+import { ConfigError, describeConfig, helpText, loadConfig } from './config.js';
 
 /** Flags/env → config → listen; SIGTERM/SIGINT → readiness 503, sockets closed 1001, exit 0. */
 async function main(): Promise<void> {
@@ -14,6 +14,10 @@ async function main(): Promise<void> {
   }
   if (loaded.help) {
     console.log(helpText());
+    return;
+  }
+  if (loaded.printConfig) {
+    console.log(JSON.stringify(describeConfig(loaded.config), null, 2));
     return;
   }
   const { config } = loaded;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import * as v from 'valibot';
 
 /** A directory served over HTTP under a URL prefix, with an SPA `index.html` fallback. */
 export interface StaticMount {
@@ -29,6 +30,8 @@ export interface Limits {
   slowConsumerBytes: number;
 }
 
+export type RegistryKind = 'memory' | 'redis';
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -51,45 +54,22 @@ export interface ServerConfig {
   heartbeatIntervalMs: number;
   /** How long an identity survives its socket dropping; 0 disables resume. */
   resumeWindowMs: number;
+  /**
+   * HMAC key that signs resume tokens. Unset: a random key per process (a restart forgets every
+   * identity). Set (and shared by every instance): a restarted or other instance honours the token.
+   */
+  sessionSecret: string | undefined;
   logLevel: string;
   static: StaticMount[];
-  registry: 'memory' | 'redis';
+  registry: RegistryKind;
+  /** `redis://` URL of the Redis server shared by the instances (`registry: 'redis'`). */
+  redisUrl: string;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  redisKeyPrefix: string;
+  /** How often an instance renews its liveness key in Redis; a dead instance is swept after 3 of these. */
+  instanceHeartbeatMs: number;
   /** Trust `X-Forwarded-For` for the client IP (only behind a proxy you control). */
   trustProxy: boolean;
-}
-
-export const defaultLimits: Readonly<Limits> = Object.freeze({
-  maxPayloadBytes: 64 * 1024,
-  ratePerSecond: 50,
-  rateBurst: 100,
-  rateLimitStrikes: 20,
-  invalidFrameStrikes: 10,
-  connectionsPerIp: 20,
-  membersPerRoom: 8,
-  roomsPerSocket: 4,
-  mailboxSize: 64,
-  slowConsumerBytes: 1024 * 1024,
-});
-
-export function defaultConfig(): ServerConfig {
-  return {
-    host: '127.0.0.1',
-    port: 8787,
-    origins: [],
-    allowMissingOrigin: true,
-    ticketSecret: undefined,
-    stunUrls: [],
-    turnUrls: [],
-    turnSecret: undefined,
-    turnTtlSeconds: 3600,
-    limits: { ...defaultLimits },
-    heartbeatIntervalMs: 30_000,
-    resumeWindowMs: 30_000,
-    logLevel: 'info',
-    static: [],
-    registry: 'memory',
-    trustProxy: false,
-  };
 }
 
 /** A configuration error: the CLI prints it with the help text and exits 2. */
@@ -97,190 +77,283 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Kind = 'string' | 'list' | 'int' | 'bool' | 'static';
-interface OptionSpec {
+type Kind = 'string' | 'secret' | 'int' | 'bool' | 'list' | 'static' | 'choice';
+type Raw = string | string[];
+
+/**
+ * One option, declared once: flag, env variable, help, default, and the schema that turns its raw
+ * text (flag or env) into a checked value. Parsing, defaults, `--help` and the README table all
+ * come from these declarations.
+ */
+export interface OptionSpec<T = unknown> {
   flag: string;
   env: string;
   kind: Kind;
   help: string;
-  apply: (config: ServerConfig, value: never) => void;
+  /** The default as users read it (help text, README). */
+  defaultText: string;
+  default: () => T;
+  schema: v.GenericSchema<Raw, T>;
+  get(config: ServerConfig): T;
+  set(config: ServerConfig, value: T): void;
 }
 
-const opt = <K extends Kind>(
+type TopKey = Exclude<keyof ServerConfig, 'limits'>;
+type Target = TopKey | `limits.${keyof Limits}`;
+type ValueAt<K extends Target> = K extends `limits.${infer L extends keyof Limits}` ? Limits[L] : K extends TopKey ? ServerConfig[K] : never;
+
+function option<K extends Target>(
   flag: string,
-  kind: K,
+  target: K,
+  kind: Kind,
+  schema: v.GenericSchema<Raw, ValueAt<K>>,
+  defaultValue: ValueAt<K>,
   help: string,
-  apply: (
-    config: ServerConfig,
-    value: K extends 'int' ? number : K extends 'bool' ? boolean : K extends 'string' ? string : K extends 'static' ? StaticMount[] : string[],
-  ) => void,
-): OptionSpec => ({
-  flag,
-  env: `PEERCHART_${flag.replace(/-/g, '_').toUpperCase()}`,
-  kind,
-  help,
-  apply: apply as OptionSpec['apply'],
-});
+  defaultText = Array.isArray(defaultValue) ? (defaultValue.length === 0 ? 'none' : defaultValue.join(',')) : String(defaultValue ?? 'unset'),
+): OptionSpec {
+  const [outer, inner] = target.split('.') as [keyof ServerConfig, keyof Limits | undefined];
+  const spec: OptionSpec<ValueAt<K>> = {
+    flag,
+    env: `PEERCHART_${flag.replace(/-/g, '_').toUpperCase()}`,
+    kind,
+    help,
+    defaultText,
+    default: () => (Array.isArray(defaultValue) ? ([...defaultValue] as ValueAt<K>) : defaultValue),
+    schema,
+    get: (config) => (inner ? config.limits[inner] : config[outer]) as ValueAt<K>,
+    set: (config, value) => {
+      if (inner) config.limits[inner] = value as number;
+      else (config as unknown as Record<string, unknown>)[outer] = value;
+    },
+  };
+  return spec as OptionSpec; // checked against its target's type above; erased for the list
+}
 
-const d = defaultConfig();
-const L = defaultLimits;
-
-/** Every option, once: drives parsing, env lookup and `--help`. */
-export const OPTIONS: readonly OptionSpec[] = [
-  opt('host', 'string', `Interface to listen on (default ${d.host})`, (c, v) => (c.host = v)),
-  opt('port', 'int', `TCP port; 0 picks a free one (default ${d.port})`, (c, v) => (c.port = v)),
-  opt(
-    'origins',
-    'list',
-    'Comma-separated allowed Origins for /ws, e.g. https://app.example; "*" = any. Unset: same-origin + localhost/127.0.0.1/[::1] only',
-    (c, v) => (c.origins = v),
-  ),
-  opt(
-    'allow-missing-origin',
-    'bool',
-    `Allow upgrades without an Origin header (non-browser clients) (default ${d.allowMissingOrigin})`,
-    (c, v) => (c.allowMissingOrigin = v),
-  ),
-  opt('ticket-secret', 'string', 'HS256 secret for join tickets; when set, every join needs a ticket (default: off)', (c, v) => (c.ticketSecret = v)),
-  opt('stun-urls', 'list', 'Comma-separated STUN urls handed to clients (default: none)', (c, v) => (c.stunUrls = v)),
-  opt('turn-urls', 'list', 'Comma-separated TURN urls handed to clients (default: none)', (c, v) => (c.turnUrls = v)),
-  opt('turn-secret', 'string', "coturn static-auth-secret for time-limited TURN credentials (default: none)", (c, v) => (c.turnSecret = v)),
-  opt('turn-ttl', 'int', `TURN credential lifetime in seconds (default ${d.turnTtlSeconds})`, (c, v) => (c.turnTtlSeconds = v)),
-  opt('max-payload', 'int', `Max frame size in bytes; larger → close 1009 (default ${L.maxPayloadBytes})`, (c, v) => (c.limits.maxPayloadBytes = v)),
-  opt('rate', 'int', `Frames per second per socket, sustained (default ${L.ratePerSecond})`, (c, v) => (c.limits.ratePerSecond = v)),
-  opt('rate-burst', 'int', `Frames per socket in a burst (default ${L.rateBurst})`, (c, v) => (c.limits.rateBurst = v)),
-  opt('rate-strikes', 'int', `Rate-limited frames before close 4001 (default ${L.rateLimitStrikes})`, (c, v) => (c.limits.rateLimitStrikes = v)),
-  opt('invalid-strikes', 'int', `Invalid frames per socket before close 4003 (default ${L.invalidFrameStrikes})`, (c, v) => (c.limits.invalidFrameStrikes = v)),
-  opt('connections-per-ip', 'int', `Open sockets per client IP; more → HTTP 429 (default ${L.connectionsPerIp})`, (c, v) => (c.limits.connectionsPerIp = v)),
-  opt('members-per-room', 'int', `Members per room; more → room-full (default ${L.membersPerRoom})`, (c, v) => (c.limits.membersPerRoom = v)),
-  opt('rooms-per-socket', 'int', `Rooms per socket; more → too-many-rooms (default ${L.roomsPerSocket})`, (c, v) => (c.limits.roomsPerSocket = v)),
-  opt('mailbox-size', 'int', `Messages kept for an away peer; more → undeliverable (default ${L.mailboxSize})`, (c, v) => (c.limits.mailboxSize = v)),
-  opt('slow-consumer-bytes', 'int', `Buffered outgoing bytes before close 4002 (default ${L.slowConsumerBytes})`, (c, v) => (c.limits.slowConsumerBytes = v)),
-  opt('heartbeat-ms', 'int', `Ping interval in ms; one missed pong → terminated (default ${d.heartbeatIntervalMs})`, (c, v) => (c.heartbeatIntervalMs = v)),
-  opt('resume-window-ms', 'int', `How long an identity survives a dropped socket, in ms; 0 = no resume (default ${d.resumeWindowMs})`, (c, v) => (c.resumeWindowMs = v)),
-  opt('log-level', 'string', `fatal|error|warn|info|debug|trace|silent (default ${d.logLevel})`, (c, v) => (c.logLevel = v)),
-  opt('static', 'static', 'Serve a directory under a prefix with SPA fallback: /vue/=path (repeatable; env: comma-separated)', (c, v) => (c.static = v)),
-  opt('registry', 'string', `Room registry: memory (redis is reserved) (default ${d.registry})`, (c, v) => {
-    if (v !== 'memory' && v !== 'redis') throw new ConfigError(`--registry must be memory or redis, got "${v}"`);
-    c.registry = v;
+/** The last value given (a repeated scalar flag: the last one wins). */
+const single = v.pipe(
+  v.union([v.string(), v.array(v.string())]),
+  v.transform((raw) => (Array.isArray(raw) ? (raw.at(-1) ?? '') : raw)),
+);
+const text = v.pipe(single, v.string());
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  v.pipe(
+    single,
+    v.trim(),
+    v.regex(/^\d+$/, 'must be a non-negative integer'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+const TRUE = ['1', 'true', 'yes', 'on'];
+const FALSE = ['0', 'false', 'no', 'off'];
+const bool = v.pipe(
+  single,
+  v.trim(),
+  v.toLowerCase(),
+  v.picklist([...TRUE, ...FALSE], 'must be true or false'),
+  v.transform((value) => TRUE.includes(value)),
+);
+const list = v.pipe(
+  v.union([v.string(), v.array(v.string())]),
+  v.transform((raw) => (Array.isArray(raw) ? raw : [raw]).flatMap((item) => item.split(',')).map((s) => s.trim()).filter(Boolean)),
+);
+const choice = <T extends string>(values: readonly [T, ...T[]]) =>
+  v.pipe(single, v.trim(), v.picklist(values, `must be one of ${values.join(', ')}`));
+const optionalSecret = v.pipe(text, v.transform((value): string | undefined => value));
+const staticMounts = v.pipe(
+  list,
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const mounts: StaticMount[] = [];
+    for (const entry of dataset.value) {
+      const eq = entry.indexOf('=');
+      if (eq <= 0 || eq === entry.length - 1) {
+        addIssue({ message: `must look like /prefix/=dir, got "${entry}"` });
+        return NEVER;
+      }
+      let prefix = entry.slice(0, eq);
+      if (!prefix.startsWith('/')) prefix = `/${prefix}`;
+      if (!prefix.endsWith('/')) prefix = `${prefix}/`;
+      mounts.push({ prefix, dir: entry.slice(eq + 1) });
+    }
+    return mounts;
   }),
-  opt('trust-proxy', 'bool', `Take the client IP from X-Forwarded-For (default ${d.trustProxy})`, (c, v) => (c.trustProxy = v)),
+);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every option, once: drives parsing, env lookup, defaults, validation, `--help` and the README table. */
+export const OPTIONS: readonly OptionSpec[] = [
+  option('host', 'host', 'string', text, '127.0.0.1', 'interface to listen on (`0.0.0.0` to expose it)'),
+  option('port', 'port', 'int', int(0, 65_535), 8787, 'TCP port; `0` picks a free one'),
+  option('origins', 'origins', 'list', list, [], 'allowed `Origin`s for `/ws`; unset = same-origin + `localhost`/`127.0.0.1`/`[::1]` only; `*` = any', 'unset'),
+  option('allow-missing-origin', 'allowMissingOrigin', 'bool', bool, true, 'allow upgrades without `Origin` (non-browser clients, which could forge any Origin anyway)'),
+  option('ticket-secret', 'ticketSecret', 'secret', optionalSecret, undefined, 'HS256 secret; when set, every `join` needs a ticket for its room', 'unset (off)'),
+  option('stun-urls', 'stunUrls', 'list', list, [], 'STUN urls handed out in `joined`'),
+  option('turn-urls', 'turnUrls', 'list', list, [], 'TURN urls handed out in `joined`'),
+  option('turn-secret', 'turnSecret', 'secret', optionalSecret, undefined, 'coturn `static-auth-secret`: time-limited credentials per peer'),
+  option('turn-ttl', 'turnTtlSeconds', 'int', int(1), 3600, 'TURN credential lifetime, seconds'),
+  option('max-payload', 'limits.maxPayloadBytes', 'int', int(1024), 64 * 1024, 'max frame size, bytes (over → close 1009)'),
+  option('rate', 'limits.ratePerSecond', 'int', int(1), 50, 'frames per second per socket, sustained'),
+  option('rate-burst', 'limits.rateBurst', 'int', int(1), 100, 'frames per socket in a burst'),
+  option('rate-strikes', 'limits.rateLimitStrikes', 'int', int(0), 20, 'rate-limited frames (since the bucket was last full) before close 4001'),
+  option('invalid-strikes', 'limits.invalidFrameStrikes', 'int', int(0), 10, 'invalid frames per socket before close 4003'),
+  option('connections-per-ip', 'limits.connectionsPerIp', 'int', int(0), 20, 'open sockets per client IP, per instance (over → HTTP 429)'),
+  option('members-per-room', 'limits.membersPerRoom', 'int', int(1), 8, 'members per room (over → `room-full`)'),
+  option('rooms-per-socket', 'limits.roomsPerSocket', 'int', int(1), 4, 'rooms per socket (over → `too-many-rooms`)'),
+  option('mailbox-size', 'limits.mailboxSize', 'int', int(0), 64, 'messages kept for an away peer (over → `undeliverable`)'),
+  option('slow-consumer-bytes', 'limits.slowConsumerBytes', 'int', int(0), 1024 * 1024, 'buffered outgoing bytes before close 4002'),
+  option('heartbeat-ms', 'heartbeatIntervalMs', 'int', int(10), 30_000, 'ping interval; a socket silent for a whole interval is terminated'),
+  option('resume-window-ms', 'resumeWindowMs', 'int', int(0), 30_000, 'how long an identity survives a dropped socket; `0` disables resume'),
+  option(
+    'session-secret',
+    'sessionSecret',
+    'secret',
+    v.pipe(optionalSecret, v.check((value) => value === undefined || value.length >= 16, 'must be at least 16 characters')),
+    undefined,
+    'HMAC key for resume tokens (16+ chars); unset = random per process, so a restart forgets identities. Set it (the same on every instance) to resume across restarts and instances',
+    'unset (random)',
+  ),
+  option('log-level', 'logLevel', 'choice', choice(LOG_LEVELS), 'info', LOG_LEVELS.map((level) => `\`${level}\``).join(', ')),
+  option('static', 'static', 'static', staticMounts, [], '`/prefix/=dir`, repeatable: serve a built app under a prefix, with SPA fallback to its `index.html` for extension-less paths'),
+  option('registry', 'registry', 'choice', choice(['memory', 'redis'] as const), 'memory', 'room registry: `memory` (one process) or `redis` (several instances sharing rooms, sessions and relay)'),
+  option('redis-url', 'redisUrl', 'string', text, 'redis://127.0.0.1:6379', 'Redis server for `--registry redis` (`redis://[:password@]host:port[/db]`)'),
+  option('redis-key-prefix', 'redisKeyPrefix', 'string', v.pipe(text, v.regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ -')), 'peerchart:', 'prefix of every Redis key and channel (one per deployment sharing a Redis)'),
+  option('instance-heartbeat-ms', 'instanceHeartbeatMs', 'int', int(100, 60_000), 2_000, 'how often an instance renews its liveness key in Redis; a silent instance is swept after 3 intervals'),
+  option('trust-proxy', 'trustProxy', 'bool', bool, false, 'take the client IP (per-IP limit, logs) from `X-Forwarded-For`'),
 ];
 
-const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
-
-function parseInt10(name: string, raw: string): number {
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
-  return Number(raw.trim());
+/** The defaults, built from the option declarations. */
+export function defaultConfig(): ServerConfig {
+  const config = { limits: {} } as ServerConfig;
+  for (const spec of OPTIONS) spec.set(config, spec.default());
+  return config;
 }
 
-function parseBool(name: string, raw: string): boolean {
-  const value = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-  if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
-
-function parseList(raw: string | string[]): string[] {
-  const items = Array.isArray(raw) ? raw : [raw];
-  return items.flatMap((item) => item.split(',')).map((s) => s.trim()).filter(Boolean);
-}
-
-function parseStatic(name: string, raw: string[]): StaticMount[] {
-  return raw.map((entry) => {
-    const eq = entry.indexOf('=');
-    if (eq <= 0 || eq === entry.length - 1) throw new ConfigError(`${name} must look like /prefix/=dir, got "${entry}"`);
-    let prefix = entry.slice(0, eq);
-    if (!prefix.startsWith('/')) prefix = `/${prefix}`;
-    if (!prefix.endsWith('/')) prefix = `${prefix}/`;
-    return { prefix, dir: entry.slice(eq + 1) };
-  });
-}
-
-function convert(spec: OptionSpec, name: string, raw: string | string[] | boolean): unknown {
-  switch (spec.kind) {
-    case 'string':
-      return String(raw);
-    case 'int':
-      return parseInt10(name, String(raw));
-    case 'bool':
-      return typeof raw === 'boolean' ? raw : parseBool(name, String(raw));
-    case 'list':
-      return parseList(raw as string | string[]);
-    case 'static':
-      return parseStatic(name, parseList(raw as string | string[]));
-  }
-}
+export const defaultLimits: Readonly<Limits> = Object.freeze(defaultConfig().limits);
 
 export interface LoadedConfig {
   config: ServerConfig;
   help: boolean;
+  /** `--print-config`: print the effective options (secrets shown as set/unset) and exit. */
+  printConfig: boolean;
 }
+
+/** The effective options by flag name, secrets replaced by whether they are set (for `--print-config`). */
+export function describeConfig(config: ServerConfig): Record<string, unknown> {
+  const described: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    const value = spec.get(config);
+    described[spec.flag] = spec.kind === 'secret' ? (value === undefined ? 'unset' : 'set') : value;
+  }
+  return described;
+}
+
+function convert(spec: OptionSpec, name: string, raw: Raw): unknown {
+  const result = v.safeParse(spec.schema, raw);
+  if (result.success) return result.output;
+  const shown = Array.isArray(raw) ? raw.join(',') : raw;
+  throw new ConfigError(`${name} ${result.issues[0].message} (got "${shown}")`);
+}
+
+const BOOL_WORDS = new Set([...TRUE, ...FALSE]);
 
 /**
  * Build the config from defaults, then environment (`PEERCHART_*`), then flags (flags win).
- * Throws `ConfigError` on an unknown flag or a malformed value.
+ * Booleans take `--flag`, `--flag=false` and `--flag false`. Throws `ConfigError` on an unknown
+ * flag or a malformed value.
  */
 export function loadConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { help: { type: 'boolean' } };
-  for (const spec of OPTIONS) {
-    // Booleans take a value (`--trust-proxy=true`) so env and flags share one syntax; a bare flag means true.
-    options[spec.flag] = { type: 'string', multiple: spec.kind === 'list' || spec.kind === 'static' };
+  const specs = OPTIONS;
+  const options: Record<string, { type: 'string' | 'boolean'; multiple: boolean }> = {
+    help: { type: 'boolean', multiple: false },
+    'print-config': { type: 'boolean', multiple: false },
+  };
+  for (const spec of specs) options[spec.flag] = { type: 'string', multiple: true };
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const boolSpec = specs.find((s) => s.kind === 'bool' && arg === `--${s.flag}`);
+    if (!boolSpec) {
+      args.push(arg);
+      continue;
+    }
+    // A bare boolean flag means true; `--flag true|false` (the documented form) takes the next word.
+    const next = argv[i + 1];
+    if (next !== undefined && BOOL_WORDS.has(next.trim().toLowerCase())) {
+      args.push(`--${boolSpec.flag}=${next}`);
+      i += 1;
+    } else {
+      args.push(`--${boolSpec.flag}=true`);
+    }
   }
-  const normalized = argv.map((arg) => {
-    const spec = OPTIONS.find((s) => s.kind === 'bool' && arg === `--${s.flag}`);
-    return spec ? `--${spec.flag}=true` : arg;
-  });
-  let values: Record<string, string | string[] | boolean | undefined>;
+  let values: Record<string, string[] | boolean | undefined>;
   try {
-    values = parseArgs({ args: normalized, options, allowPositionals: false, strict: true }).values as typeof values;
+    values = parseArgs({ args, options, allowPositionals: false, strict: true }).values as typeof values;
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
   const config = defaultConfig();
-  for (const spec of OPTIONS) {
+  for (const spec of specs) {
     const fromEnv = env[spec.env];
-    if (fromEnv !== undefined && fromEnv !== '') spec.apply(config, convert(spec, spec.env, fromEnv) as never);
+    if (fromEnv !== undefined && fromEnv !== '') spec.set(config, convert(spec, spec.env, fromEnv));
     const fromFlag = values[spec.flag];
-    if (fromFlag !== undefined) spec.apply(config, convert(spec, `--${spec.flag}`, fromFlag) as never);
+    if (Array.isArray(fromFlag)) spec.set(config, convert(spec, `--${spec.flag}`, fromFlag));
   }
   validateConfig(config);
-  return { config, help: values.help === true };
+  return { config, help: values.help === true, printConfig: values['print-config'] === true };
 }
 
-/** Reject values that would make the server unsafe or unusable. */
+/**
+ * Check a config built in code (`buildApp`) against the same declarations, plus the rules that
+ * span options.
+ */
 export function validateConfig(config: ServerConfig): void {
-  if (!LOG_LEVELS.has(config.logLevel)) throw new ConfigError(`log level must be one of ${[...LOG_LEVELS].join(', ')}`);
-  if (config.port > 65_535) throw new ConfigError('port must be ≤ 65535');
-  const l = config.limits;
-  for (const [key, value] of Object.entries(l)) {
-    if (!Number.isInteger(value) || value < 0) throw new ConfigError(`limit ${key} must be a non-negative integer`);
+  for (const spec of OPTIONS) {
+    const value = spec.get(config);
+    if (value === undefined) continue;
+    // Re-check through the option's own schema by its text form (bounds, choices, patterns).
+    const raw = spec.kind === 'static' ? (value as StaticMount[]).map((m) => `${m.prefix}=${m.dir}`) : Array.isArray(value) ? (value as string[]) : String(value);
+    if (spec.kind === 'list' || spec.kind === 'static') {
+      if (!Array.isArray(value)) throw new ConfigError(`${spec.flag} must be a list`);
+      if (spec.kind === 'list') continue;
+    }
+    if (spec.kind === 'int' && !Number.isInteger(value)) throw new ConfigError(`--${spec.flag} must be a non-negative integer (got "${String(value)}")`);
+    convert(spec, `--${spec.flag}`, raw);
   }
-  if (l.maxPayloadBytes < 1024) throw new ConfigError('max payload must be at least 1024 bytes');
-  if (l.ratePerSecond < 1 || l.rateBurst < 1) throw new ConfigError('rate and rate burst must be at least 1');
-  if (l.membersPerRoom < 1 || l.roomsPerSocket < 1) throw new ConfigError('members per room and rooms per socket must be at least 1');
-  if (config.heartbeatIntervalMs < 10) throw new ConfigError('heartbeat interval must be at least 10 ms');
-  if (config.registry === 'redis') throw new ConfigError('the redis registry is reserved and not implemented yet; use memory');
   if (config.turnSecret !== undefined && config.turnUrls.length === 0) throw new ConfigError('a TURN secret needs TURN urls');
 }
 
+/** The `--help` text, generated from `OPTIONS`. */
 export function helpText(): string {
+  const specs = OPTIONS;
   const lines = [
     'peerchart-signal — Peerchart WebSocket signaling server',
     '',
     'Usage: peerchart-signal [options]',
     '',
     'Every option can also be set by its environment variable; flags win over the environment.',
-    'Booleans accept true/false (a bare flag means true). WebSocket endpoint: /ws.',
+    'Booleans take true/false (--flag true, --flag=false; a bare flag means true).',
+    'Lists are comma-separated, and list flags may be repeated. WebSocket endpoint: /ws.',
     '',
     'Options:',
   ];
-  const width = Math.max(...OPTIONS.map((s) => s.flag.length)) + 4;
-  for (const spec of OPTIONS) {
-    lines.push(`  --${spec.flag.padEnd(width)}${spec.help}`);
+  const width = Math.max(...specs.map((s) => s.flag.length)) + 4;
+  const plain = (markdown: string) => markdown.replace(/`/g, '');
+  for (const spec of specs) {
+    lines.push(`  --${spec.flag.padEnd(width)}${plain(spec.help)} (default: ${spec.defaultText})`);
     lines.push(`    ${''.padEnd(width)}env ${spec.env}`);
   }
+  lines.push(`  --${'print-config'.padEnd(width)}Print the effective options as JSON (secrets as set/unset) and exit`);
   lines.push(`  --${'help'.padEnd(width)}Print this help and exit`);
   lines.push('', 'Endpoints: /ws (WebSocket), /health/live, /health/ready, /metrics (Prometheus).');
   return lines.join('\n');
+}
+
+/** The README's option table (Markdown), generated from `OPTIONS`. */
+export function optionsTable(): string {
+  const rows = OPTIONS.map((spec) => {
+    const shown = /^(unset|none)/.test(spec.defaultText) ? spec.defaultText : `\`${spec.defaultText}\``;
+    return `| \`--${spec.flag}\` | \`${spec.env}\` | ${shown} | ${spec.help} |`;
+  });
+  return ['| Flag | Env | Default | Meaning |', '|---|---|---|---|', ...rows, '| `--print-config` | | | print the effective options as JSON (secrets as `set`/`unset`) and exit |', '| `--help` | | | print the help and exit |'].join('\n');
 }

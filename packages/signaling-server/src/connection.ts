@@ -15,7 +15,7 @@ import { CLOSE_REASONS, errorFrame } from './errors.js';
 import type { ReceivedFrame } from './frames.js';
 import { TokenBucket } from './limits.js';
 import { LATENCY_SAMPLE_EVERY, type ServerMetrics } from './metrics.js';
-import type { AwayReason, Frame, LogLevel, Outlet, Relay, Session } from './relay.js';
+import type { AwayReason, Frame, LogLevel, Outlet, Session, SignalingRelay } from './relay.js';
 import type { TicketVerifier } from './tickets.js';
 
 type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
@@ -23,7 +23,7 @@ type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 /** What every connection of one app shares (one object for all of them, not one per socket). */
 export interface ConnectionDeps {
   config: ServerConfig;
-  relay: Relay;
+  relay: SignalingRelay;
   metrics: ServerMetrics;
   tickets: TicketVerifier | undefined;
   /** The app's logger; a connection's lines carry `reqId`, `conn` and `peer` as fields. */
@@ -41,6 +41,9 @@ export interface ConnectionOrigin {
   /** The TCP socket under the WebSocket, corked while a tick's frames to it are queued. */
   tcp: Socket;
 }
+
+/** Stands for a binary frame in the backlog (refused in its turn, so replies keep the frames' order). */
+const BINARY = Symbol('binary frame') as unknown as string;
 
 /** ws sends a Buffer as a binary frame unless told otherwise; every frame of this protocol is text. */
 const TEXT_FRAME = { binary: false } as const;
@@ -61,7 +64,37 @@ function onClose(this: OwnedSocket, code: number): void {
 }
 // Socket errors (oversized frame, bad UTF-8, reset) are the client's; ws has already closed the socket.
 function onError(this: OwnedSocket, error: Error): void {
-  this[CONNECTION]?.log('debug', { err: error }, 'websocket error');
+  const connection = this[CONNECTION];
+  if (!connection) return;
+  connection.sentCloseCode ??= closeCodeOf(error);
+  connection.log('debug', { err: error }, 'websocket error');
+}
+
+/**
+ * The close code ws sent for a protocol error (1007 invalid UTF-8, 1009 too big, 1002 ...): ws keeps
+ * it on the error under a private symbol; the `close` event then reports 1006 (no close frame came back).
+ */
+function closeCodeOf(error: Error): number | undefined {
+  const symbol = Object.getOwnPropertySymbols(error).find((s) => s.description === 'status-code');
+  const code = symbol === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[symbol];
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** The deepest `app.data` nesting relayed; deeper is `invalid-message` (serializing it would exhaust the stack). */
+export const MAX_APP_DATA_DEPTH = 64;
+
+/** Whether `value` nests arrays/objects deeper than `max` levels (iterative: no recursion on client input). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /**
@@ -94,13 +127,15 @@ export class Connection implements Outlet {
   private peerId: string | undefined = undefined;
   private readonly bucket: TokenBucket;
   private invalidFrames = 0;
-  /** True while an async step (ticket check) runs; frames arriving meanwhile wait in `backlog`, in order. */
+  /** True while an async step (ticket check, a shared-registry call) runs; frames arriving meanwhile wait in `backlog`, in order. */
   private pending = false;
   private backlog: string[] | null = null;
   private closed = false;
   private corked = false;
   private awayReason: AwayReason = 'disconnect';
   private frameCount = 0;
+  /** The close code this server sent (its own close, or ws's on a protocol error), counted in metrics. */
+  sentCloseCode: number | undefined = undefined;
   /** Set by a pong or any frame; the heartbeat terminates a socket that stayed silent for a whole interval. */
   alive = true;
   private readonly reqId: string;
@@ -163,6 +198,7 @@ export class Connection implements Outlet {
   close(code: CloseCode): void {
     if (this.closed) return;
     this.closed = true;
+    this.sentCloseCode = code;
     this.log('info', { code }, 'closing connection');
     this.detach();
     this.ws.close(code, CLOSE_REASONS[code as keyof typeof CLOSE_REASONS] ?? '');
@@ -191,24 +227,24 @@ export class Connection implements Outlet {
         this.rateLimited();
         return;
       }
-      if (isBinary) {
-        this.invalid('invalid-json', 'binary frames are not accepted; send JSON text', undefined);
-        return;
-      }
-      const text = data.toString();
+      const text = isBinary ? BINARY : data.toString();
       if (this.pending) {
         const backlog = (this.backlog ??= []);
         if (backlog.length >= this.deps.config.limits.rateBurst) this.rateLimited();
         else backlog.push(text);
         return;
       }
-      this.handle(text, Buffer.isBuffer(data) ? { text, bytes: data } : undefined);
+      this.handle(text, Buffer.isBuffer(data) && !isBinary ? { text, bytes: data } : undefined);
     } catch (error) {
       this.fault(error);
     }
   }
 
   private handle(text: string, received?: ReceivedFrame): void {
+    if (text === BINARY) {
+      this.invalid('invalid-json', 'binary frames are not accepted; send JSON text', undefined);
+      return;
+    }
     const startedAt = ++this.frameCount % LATENCY_SAMPLE_EVERY === 0 ? performance.now() : -1;
     const parsed = parseClientMessage(text);
     if (!parsed.ok) {
@@ -236,24 +272,32 @@ export class Connection implements Outlet {
     startedAt: number,
     received: ReceivedFrame | undefined,
   ): void {
+    const relay = this.deps.relay;
     switch (message.type) {
       case 'join':
         if (this.deps.tickets) this.checkTicketThenJoin(session, message);
-        else this.deps.relay.join(session, message);
+        else this.await(relay.join(session, message));
         return;
       case 'leave':
-        this.deps.relay.leave(session, message.room, message.ref);
+        this.await(relay.leave(session, message.room, message.ref));
         return;
       case 'refresh-ice-servers':
-        this.deps.relay.refreshIceServers(session, message.ref);
+        relay.refreshIceServers(session, message.ref);
+        return;
+      case 'app':
+        if (nestedDeeperThan(message.data, MAX_APP_DATA_DEPTH)) {
+          this.invalid('invalid-message', `app data nests deeper than ${MAX_APP_DATA_DEPTH} levels`, message.ref);
+          return;
+        }
+        relay.relay(session, message, startedAt, received);
         return;
       default:
-        this.deps.relay.relay(session, message, startedAt, received);
+        relay.relay(session, message, startedAt, received);
     }
   }
 
   private hello(version: number, resume: string | undefined, ref: Ref | undefined): void {
-    if (this.session) {
+    if (this.session || this.pending) {
       this.invalid('already-greeted', 'hello was already answered on this socket', ref);
       return;
     }
@@ -261,33 +305,47 @@ export class Connection implements Outlet {
       this.invalid('unsupported-version', `this server speaks protocol version ${PROTOCOL_VERSION}`, ref);
       return;
     }
-    const { session, resumed } = this.deps.relay.greet(this, resume, ref);
-    this.session = session;
-    this.peerId = session.peerId;
-    this.log('info', { resumed }, 'greeted');
+    const greeted = this.deps.relay.greet(this, resume, ref);
+    if (greeted instanceof Promise) this.await(greeted.then((session) => this.greeted(session)));
+    else this.greeted(greeted);
   }
 
-  /** Ticket verification is async: hold later frames back so they are handled in order. */
-  private checkTicketThenJoin(session: Session, message: JoinMessage): void {
-    const tickets = this.deps.tickets as TicketVerifier;
+  private greeted(session: Session | undefined): void {
+    if (!session) return;
+    this.peerId = session.peerId;
+    if (this.closed) {
+      // The socket went while the identity was being looked up: it is away from the start.
+      this.deps.relay.disconnected(session, this, this.awayReason);
+      return;
+    }
+    this.session = session;
+    this.log('info', {}, 'greeted');
+  }
+
+  /** Hold later frames back while an async step runs, so they are handled in order. */
+  private await(step: void | Promise<void>): void {
+    if (!(step instanceof Promise)) return;
     this.pending = true;
-    void tickets
-      .check(message.ticket, message.room)
-      .then((check) => {
-        if (this.closed || this.session !== session) return;
-        if (check.ok) {
-          this.deps.relay.join(session, message);
-        } else {
-          this.log('info', { room: message.room, reason: check.reason }, 'join refused: ticket');
-          this.deps.metrics.drop('unauthorized');
-          this.send(errorFrame('unauthorized', `join ticket ${check.reason}`, message.ref));
-        }
-      })
+    void step
       .catch((error: unknown) => this.fault(error))
       .finally(() => {
         this.pending = false;
         this.drainBacklog();
       });
+  }
+
+  /** Ticket verification is async: hold later frames back so they are handled in order. */
+  private checkTicketThenJoin(session: Session, message: JoinMessage): void {
+    const tickets = this.deps.tickets as TicketVerifier;
+    this.await(
+      tickets.check(message.ticket, message.room).then((check) => {
+        if (this.closed || this.session !== session) return;
+        if (check.ok) return this.deps.relay.join(session, message);
+        this.log('info', { room: message.room, reason: check.reason }, 'join refused: ticket');
+        this.deps.metrics.drop('unauthorized');
+        this.send(errorFrame('unauthorized', `join ticket ${check.reason}`, message.ref));
+      }),
+    );
   }
 
   private drainBacklog(): void {
@@ -339,7 +397,7 @@ export class Connection implements Outlet {
     } catch (error) {
       this.log('error', { err: error }, 'error while detaching a closed socket');
     }
-    this.deps.metrics.closed(code);
+    this.deps.metrics.closed(this.sentCloseCode ?? code);
     this.log('info', { code }, 'connection closed');
     this.deps.onClosed(this);
   }

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE_CODES, PROTOCOL_VERSION } from '@peerchart/core/protocol';
 import { ConnectionCounter, TokenBucket } from './limits.js';
-import { settle, TestClient, useTestServer } from './test-support/harness.js';
+import { metricSum, settle, TestClient, useTestServer, type TestServer } from './test-support/harness.js';
+
+/** Whether /metrics counts one close with `code` (polled: the server's close event follows the client's). */
+async function closesCounted(server: TestServer, code: number): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    const metrics = await server.metrics();
+    if (new RegExp(`^peerchart_closes_total\\{code="${code}"\\} 1$`, 'm').test(metrics)) return !/code="1006"/.test(metrics);
+    await settle(20);
+  }
+  return false;
+}
 
 describe('TokenBucket', () => {
   it('allows a burst, then refills at the rate, and forgives strikes once full again', () => {
@@ -46,6 +56,7 @@ describe('limits on a real server', () => {
     const client = await greeted();
     client.send({ type: 'app', room: 'r', to: 'x', data: 'y'.repeat(4096) });
     expect((await client.closed).code).toBe(CLOSE_CODES.messageTooBig);
+    expect(await closesCounted(fixture.server, CLOSE_CODES.messageTooBig)).toBe(true);
   });
 
   it('accepts a frame just under max payload', async () => {
@@ -80,10 +91,12 @@ describe('limits on a real server', () => {
     expect((await client.next()).type).toBe('error');
     expect((await client.next()).type).toBe('error');
     expect((await client.closed).code).toBe(CLOSE_CODES.protocolAbuse);
+    expect(await closesCounted(fixture.server, CLOSE_CODES.protocolAbuse)).toBe(true);
   });
 
   it('refuses connections past the per-IP limit with HTTP 429 and frees the slot on close', async () => {
-    const { ws } = await start({ limits: { connectionsPerIp: 2 } });
+    await start({ limits: { connectionsPerIp: 2 } });
+    const ws = fixture.server.wsOf(0); // per-IP caps are per instance
     const a = await TestClient.connect(ws);
     const b = await TestClient.connect(ws);
     fixture.track(a, b);
@@ -138,8 +151,7 @@ describe('limits on a real server', () => {
     let detected = false;
     for (let i = 0; i < 100 && !detected; i++) {
       await settle(50);
-      const metrics = await (await fetch(`${fixture.server.http}/metrics`)).text();
-      detected = /^peerchart_drops_total\{reason="slow-consumer"\} 1$/m.test(metrics);
+      detected = metricSum(await fixture.server.metrics(), 'peerchart_drops_total{reason="slow-consumer"}') === 1;
     }
     expect(detected).toBe(true);
     (slow.socket as unknown as { _socket: { resume(): void } })._socket.resume();
@@ -171,6 +183,8 @@ describe('limits on a real server', () => {
     const client = await greeted();
     client.socket.send(Buffer.from([0xff, 0xfe, 0xfd]), { binary: false });
     expect((await client.closed).code).toBe(1007);
+    // Counted under the code the server sent, not as 1006 (the socket ends without a close frame back).
+    expect(await closesCounted(fixture.server, 1007)).toBe(true);
   });
 
   it('has per-message deflate off', async () => {

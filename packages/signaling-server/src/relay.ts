@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   PROTOCOL_VERSION,
   type DirectedMessage,
@@ -12,6 +11,7 @@ import { errorFrame } from './errors.js';
 import { relayedFrame, type ReceivedFrame } from './frames.js';
 import type { ServerMetrics } from './metrics.js';
 import type { RoomMember, RoomRegistry } from './registry/types.js';
+import { randomId, ResumeTokens } from './tokens.js';
 import { iceServersGrant } from './turn.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -49,31 +49,73 @@ export class Session {
 
   constructor(
     readonly peerId: string,
-    public resumeToken: string,
-    outlet: Outlet,
+    /** The nonce of the one resume token that currently names this identity. */
+    public nonce: string,
+    outlet: Outlet | null,
   ) {
     this.outlet = outlet;
   }
 }
 
-const NO_ROOMS: readonly string[] = Object.freeze([]);
+export const NO_ROOMS: readonly string[] = Object.freeze([]);
 
-const randomId = (bytes: number) => randomBytes(bytes).toString('base64url');
+/** What a socket's connection needs from a relay, whichever registry backs it. */
+export interface SignalingRelay {
+  /** `hello`: a fresh identity, or the one the resume token names (undefined: refused, the error was sent). */
+  greet(outlet: Outlet, resumeToken: string | undefined, ref: Ref | undefined): Session | Promise<Session | undefined>;
+  join(session: Session, message: JoinMessage): void | Promise<void>;
+  leave(session: Session, room: string, ref: Ref | undefined): void | Promise<void>;
+  relay(session: Session, message: DirectedMessage, startedAt: number, received?: ReceivedFrame): void;
+  refreshIceServers(session: Session, ref: Ref | undefined): void;
+  disconnected(session: Session, outlet: Outlet, reason: AwayReason): void;
+  /** Stop presence updates and timers: every socket is about to close with 1001. */
+  shutdown(): void;
+  /** Release what the relay holds outside the process (Redis connections); after the sockets closed. */
+  close(): Promise<void>;
+  /** False while the shared state is unreachable (readiness 503). */
+  readonly ready: boolean;
+  readonly awayCount: number;
+  readonly roomCount: number;
+}
+
+/** The `welcome` frame. */
+export function welcomeFrame(config: ServerConfig, session: Session, token: string, resumed: boolean, rooms: readonly string[], ref: Ref | undefined): string {
+  return JSON.stringify({
+    type: 'welcome',
+    v: PROTOCOL_VERSION,
+    peerId: session.peerId,
+    resumeToken: token,
+    resumed,
+    resumeWindowMs: config.resumeWindowMs,
+    rooms,
+    ...(ref === undefined ? {} : { ref }),
+  });
+}
+
+/** How long a restored token's nonce is remembered, so that a token works once after a restart too. */
+const USED_NONCE_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Room-scoped routing: identities, presence, relay of directed messages, mailboxes and resume.
- * Membership lives in the `RoomRegistry`; everything else about a peer lives in its `Session`.
+ * Room-scoped routing in one process: identities, presence, relay of directed messages, mailboxes
+ * and resume. Membership lives in the `RoomRegistry`; everything else about a peer lives in its `Session`.
  */
-export class Relay {
+export class Relay implements SignalingRelay {
   private readonly sessions = new Map<string, Session>();
-  private readonly byToken = new Map<string, Session>();
+  /** Nonces of tokens honoured without a session (issued before a restart), with when they may be forgotten. */
+  private readonly usedNonces = new Map<string, number>();
+  private readonly tokens: ResumeTokens;
+  /** This process's epoch: a token of this epoch without a session names an identity that ended. */
+  private readonly epoch = randomId(6);
   private shuttingDown = false;
+  readonly ready = true;
 
   constructor(
     private readonly config: ServerConfig,
     private readonly registry: RoomRegistry,
     private readonly metrics: ServerMetrics,
-  ) {}
+  ) {
+    this.tokens = new ResumeTokens(config.sessionSecret);
+  }
 
   get awayCount(): number {
     let away = 0;
@@ -81,15 +123,29 @@ export class Relay {
     return away;
   }
 
-  /** `hello`: a fresh identity, or the one `resumeToken` names if it is still within its window. */
-  greet(outlet: Outlet, resumeToken: string | undefined, ref: Ref | undefined): { session: Session; resumed: boolean } {
-    const resumable = resumeToken !== undefined && this.config.resumeWindowMs > 0;
-    const resumed = resumable ? this.byToken.get(resumeToken) : undefined;
+  get roomCount(): number {
+    return this.registry.roomCount;
+  }
+
+  greet(outlet: Outlet, resumeToken: string | undefined, ref: Ref | undefined): Session {
+    const claims = resumeToken !== undefined && this.config.resumeWindowMs > 0 ? this.tokens.verify(resumeToken) : undefined;
+    let resumed: Session | undefined;
+    let restored = false;
+    if (claims) {
+      const existing = this.sessions.get(claims.peerId);
+      if (existing) {
+        if (existing.nonce === claims.nonce) resumed = existing;
+      } else if (claims.epoch !== this.epoch && this.rememberNonce(claims.nonce)) {
+        // Issued before a restart (same session secret): the identity comes back, its rooms do not.
+        resumed = new Session(claims.peerId, claims.nonce, null);
+        this.sessions.set(resumed.peerId, resumed);
+        restored = true;
+      }
+    }
     const session = resumed ?? this.createSession(outlet);
+    const { token, nonce } = this.tokens.issue(session.peerId, this.epoch);
+    session.nonce = nonce;
     if (resumed) {
-      this.byToken.delete(resumed.resumeToken);
-      resumed.resumeToken = randomId(24);
-      this.byToken.set(resumed.resumeToken, resumed);
       clearTimeout(resumed.awayTimer);
       resumed.awayTimer = undefined;
       const previous = resumed.outlet;
@@ -97,31 +153,34 @@ export class Relay {
       // An old socket still open (e.g. half-open TCP) loses the identity to the new one.
       previous?.replace();
     }
-    const welcome = {
-      type: 'welcome',
-      v: PROTOCOL_VERSION,
-      peerId: session.peerId,
-      resumeToken: session.resumeToken,
-      resumed: resumed !== undefined,
-      resumeWindowMs: this.config.resumeWindowMs,
-      ...(ref === undefined ? {} : { ref }),
-    };
-    outlet.send(JSON.stringify(welcome));
+    const rooms = resumed && !restored ? resumed.rooms : NO_ROOMS;
+    outlet.send(welcomeFrame(this.config, session, token, resumed !== undefined, rooms, ref));
     if (resumed) {
-      for (const room of resumed.rooms) this.sendJoined(resumed, room, undefined);
+      for (const room of rooms) this.sendJoined(resumed, room, undefined);
       const mailbox = resumed.mailbox ?? [];
       resumed.mailbox = null;
       for (const frame of mailbox) outlet.send(frame);
     }
-    return { session, resumed: resumed !== undefined };
+    return session;
+  }
+
+  /** Record a restored token's nonce; false if it was used already. */
+  private rememberNonce(nonce: string): boolean {
+    const now = Date.now();
+    for (const [used, until] of this.usedNonces) {
+      if (until > now) break; // insertion order is expiry order
+      this.usedNonces.delete(used);
+    }
+    if (this.usedNonces.has(nonce)) return false;
+    this.usedNonces.set(nonce, now + USED_NONCE_MS);
+    return true;
   }
 
   private createSession(outlet: Outlet): Session {
     let peerId = randomId(12);
     while (this.sessions.has(peerId)) peerId = randomId(12);
-    const session = new Session(peerId, randomId(24), outlet);
+    const session = new Session(peerId, '', outlet);
     this.sessions.set(peerId, session);
-    this.byToken.set(session.resumeToken, session);
     return session;
   }
 
@@ -208,7 +267,6 @@ export class Relay {
     session.mailbox = null;
     for (const room of session.rooms) this.removeFromRoom(session, room, reason);
     this.sessions.delete(session.peerId);
-    this.byToken.delete(session.resumeToken);
   }
 
   /** Stop presence updates and timers: every socket is about to close with 1001. */
@@ -216,6 +274,8 @@ export class Relay {
     this.shuttingDown = true;
     for (const session of this.sessions.values()) clearTimeout(session.awayTimer);
   }
+
+  async close(): Promise<void> {}
 
   private removeFromRoom(session: Session, room: string, reason: PeerLeftReason): void {
     const index = session.rooms.indexOf(room);

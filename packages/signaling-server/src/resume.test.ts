@@ -28,8 +28,9 @@ describe('resume', () => {
     b.send({ type: 'app', room: 'resume', to: a.peerId, data: 'first' });
     b.send({ type: 'offer', room: 'resume', to: a.peerId, sdp: 'v=0 second' });
 
+    expect(a.welcome?.rooms).toEqual([]);
     const back = await greeted(token);
-    expect(back.welcome).toMatchObject({ peerId: a.peerId, resumed: true });
+    expect(back.welcome).toMatchObject({ peerId: a.peerId, resumed: true, rooms: ['resume'] });
     expect(back.welcome?.resumeToken).not.toBe(token); // tokens rotate on every welcome
     const joined = await back.next();
     expect(joined).toMatchObject({ type: 'joined', room: 'resume', self: a.peerId });
@@ -41,9 +42,59 @@ describe('resume', () => {
     expect(await back.next()).toEqual({ type: 'offer', room: 'resume', from: b.peerId, sdp: 'v=0 second' });
 
     back.send({ type: 'app', room: 'resume', to: b.peerId, data: 'hello again' });
-    expect(await b.next('app')).toMatchObject({ from: a.peerId, data: 'hello again' });
-    await settle();
-    expect(b.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+    // b never heard of a's absence: its next frames are c's arrival, then a's message. A peer-left for
+    // a would have been sent before a came back, so it would sit between them on b's ordered socket.
+    expect(await b.next()).toMatchObject({ type: 'peer-joined', peer: { id: c.peerId } });
+    expect(await b.next()).toEqual({ type: 'app', room: 'resume', from: a.peerId, data: 'hello again' });
+    // A client that re-joins a restored room gets joined again, and nobody sees a newcomer: b's next
+    // frame is the one sent after the re-join (a peer-left or peer-joined would come first).
+    expect(await back.join('resume', { ref: 'again' })).toMatchObject({ room: 'resume', self: a.peerId, ref: 'again' });
+    back.send({ type: 'app', room: 'resume', to: b.peerId, data: 'after re-join' });
+    expect(await b.next()).toEqual({ type: 'app', room: 'resume', from: a.peerId, data: 'after re-join' });
+  });
+
+  it('after a restart, honours a token signed with the same session secret once: same peer id, resumed, no rooms', async () => {
+    const sessionSecret = 'restart-secret-0123456789';
+    await start({ resumeWindowMs: 5_000, sessionSecret });
+    const a = await greeted();
+    await a.join('before-restart');
+    const token = a.welcome?.resumeToken as string;
+    await fixture.server.close(); // every session is gone with it
+    expect((await a.closed).code).toBe(CLOSE_CODES.goingAway);
+
+    await start({ resumeWindowMs: 5_000, sessionSecret });
+    const back = await greeted(token);
+    expect(back.welcome).toMatchObject({ peerId: a.peerId, resumed: true, rooms: [] });
+    // Its rooms are not restored: the client joins them again itself.
+    const joined = await back.join('before-restart');
+    expect(joined).toMatchObject({ self: a.peerId, peers: [] });
+    const other = await greeted();
+    await other.join('before-restart');
+    expect(await back.next('peer-joined')).toMatchObject({ peer: { id: other.peerId } });
+    // The token worked once; the rotated one names the live session.
+    const replay = await greeted(token);
+    expect(replay.welcome?.resumed).toBe(false);
+    expect(replay.peerId).not.toBe(a.peerId);
+  });
+
+  it('after a restart without a session secret, a token is just unknown: a fresh identity', async () => {
+    await start({ resumeWindowMs: 5_000 });
+    const a = await greeted();
+    const token = a.welcome?.resumeToken as string;
+    await fixture.server.close();
+    await start({ resumeWindowMs: 5_000 });
+    const back = await greeted(token);
+    expect(back.welcome).toMatchObject({ resumed: false, rooms: [] });
+    expect(back.peerId).not.toBe(a.peerId);
+  });
+
+  it('refuses a forged token (right shape, wrong signature) with a fresh identity', async () => {
+    await start({ resumeWindowMs: 5_000, sessionSecret: 'forgery-secret-0123456789' });
+    const a = await greeted();
+    const [peerId, nonce, epoch] = (a.welcome?.resumeToken as string).split('.');
+    const forged = await greeted(`${peerId}.${nonce}.${epoch}.AAAAAAAAAAAAAAAAAAAAAA`);
+    expect(forged.welcome?.resumed).toBe(false);
+    expect(forged.peerId).not.toBe(a.peerId);
   });
 
   it('gives a fresh identity for an unknown or used token', async () => {
@@ -90,8 +141,9 @@ describe('resume', () => {
     await back.next('joined');
     b.send({ type: 'app', room: 'replace', to: a.peerId, data: 'to the new socket' });
     expect(await back.next()).toMatchObject({ type: 'app', data: 'to the new socket' });
-    await settle();
-    expect(b.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+    // No peer-left for the replaced socket: the next frame b gets is the new socket's answer.
+    back.send({ type: 'app', room: 'replace', to: b.peerId, data: 'from the new socket' });
+    expect(await b.next()).toEqual({ type: 'app', room: 'replace', from: a.peerId, data: 'from the new socket' });
   });
 });
 
@@ -113,7 +165,13 @@ describe('heartbeat', () => {
   it('keeps a responsive socket open across many intervals', async () => {
     await start({ heartbeatIntervalMs: 250 });
     const a = await greeted();
-    await settle(1_200);
+    // Wait for the pings themselves (ws answers each with a pong), not for a time.
+    await new Promise<void>((resolve) => {
+      let pings = 0;
+      a.socket.on('ping', () => {
+        if (++pings === 4) resolve();
+      });
+    });
     expect((await a.join('alive')).room).toBe('alive');
   });
 });
@@ -122,7 +180,7 @@ describe('graceful shutdown in process', () => {
   it('turns readiness 503, closes clients with 1001 and sends no presence updates', async () => {
     const { http } = await start({});
     const { a, b } = await pair('bye');
-    fixture.server.app.peerchart.beginShutdown();
+    for (const app of fixture.server.apps) app.peerchart.beginShutdown();
     expect((await fetch(`${http}/health/ready`)).status).toBe(503);
     expect((await fetch(`${http}/health/live`)).status).toBe(200);
     await expect(TestClient.connect(fixture.server.ws)).rejects.toThrow('HTTP 503');
@@ -130,5 +188,26 @@ describe('graceful shutdown in process', () => {
     expect((await a.closed).code).toBe(CLOSE_CODES.goingAway);
     expect((await b.closed).code).toBe(CLOSE_CODES.goingAway);
     expect(a.pending().filter((m) => m.type === 'peer-left')).toEqual([]);
+  });
+
+  it('answers health checks as documented during an actual drain: ready 503 draining, live 200', async () => {
+    const { http } = await start({});
+    const { a } = await pair('drain');
+    // A client that does not read holds the drain open (the server waits for its close handshake).
+    const raw = (a.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    raw.pause();
+    const closing = fixture.server.close();
+    // close() runs the drain on a later tick: wait for it to begin.
+    for (let i = 0; i < 100 && !fixture.server.app.peerchart.draining; i++) await settle(10);
+    expect(fixture.server.app.peerchart.draining).toBe(true);
+    const ready = await fetch(`${http}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'draining' });
+    const live = await fetch(`${http}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    raw.resume();
+    await closing;
+    expect((await a.closed).code).toBe(CLOSE_CODES.goingAway);
   });
 });

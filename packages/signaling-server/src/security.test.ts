@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from './config.js';
 import { originAllowed } from './app.js';
 import { mintJoinTicket, TicketVerifier } from './tickets.js';
-import { settle, TestClient, useTestServer, type ConfigOverrides } from './test-support/harness.js';
+import { metricSum, settle, TestClient, useTestServer, type ConfigOverrides } from './test-support/harness.js';
 
 const fixture = useTestServer();
 const start = (overrides: ConfigOverrides, logStream?: Writable) => fixture.start(overrides, logStream ? { logStream } : {});
@@ -44,8 +44,7 @@ describe('origin policy', () => {
     const ok = await connect('https://app.example');
     ok.send({ type: 'hello', v: 1 });
     expect((await ok.next()).type).toBe('welcome');
-    const metrics = await (await fetch(`${fixture.server.http}/metrics`)).text();
-    expect(metrics).toMatch(/^peerchart_upgrades_rejected_total\{reason="origin"\} 2$/m);
+    expect(metricSum(await fixture.server.metrics(), 'peerchart_upgrades_rejected_total{reason="origin"}')).toBe(2);
   });
 
   it('refuses an upgrade without Origin when missing origins are not allowed', async () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { iceServersFor, turnCredentials } from './turn.js';
-import { startServer, TestClient, type TestServer } from './test-support/harness.js';
+import { startServer, TestClient, useTestServer, type TestServer } from './test-support/harness.js';
 
 /** coturn's check for `use-auth-secret`: HMAC-SHA1 over the username with the shared secret, base64, and an unexpired timestamp. */
 function coturnAccepts(secret: string, username: string, credential: string, nowSeconds: number): boolean {
@@ -21,6 +21,14 @@ describe('turnCredentials', () => {
     expect(coturnAccepts('s3cret', creds.username, creds.credential, nowMs / 1000 + 601)).toBe(false);
   });
 
+  it('matches a credential computed independently, with openssl', () => {
+    // Computed outside this code base (the same HMAC-SHA1 + base64 coturn checks):
+    //   printf %s '1700000600:peer-1' | openssl dgst -sha1 -hmac s3cret -binary | base64
+    //   → KoFUtOANZXhnAZZRdZn8Yd4jr/4=
+    const creds = turnCredentials({ secret: 's3cret', peerId: 'peer-1', ttlSeconds: 600, nowMs: 1_700_000_000_000 });
+    expect(creds).toEqual({ username: '1700000600:peer-1', credential: 'KoFUtOANZXhnAZZRdZn8Yd4jr/4=', expiresAt: 1_700_000_600 });
+  });
+
   it('builds iceServers: none by default, STUN as given, TURN with or without a secret', () => {
     const base = { stunUrls: [], turnUrls: [], turnSecret: undefined, turnTtlSeconds: 60 };
     expect(iceServersFor('p', base)).toEqual([]);
@@ -30,6 +38,39 @@ describe('turnCredentials', () => {
     ]);
     const [turn] = iceServersFor('p', { ...base, turnUrls: ['turn:b:3478?transport=udp'], turnSecret: 'k' });
     expect(turn).toMatchObject({ urls: ['turn:b:3478?transport=udp'], username: expect.stringMatching(/^\d+:p$/) });
+  });
+});
+
+describe('refresh-ice-servers', () => {
+  const fixture = useTestServer();
+
+  it('answers ice-servers with fresh TURN credentials and their TTL, carrying the ref', async () => {
+    await fixture.start({ turnUrls: ['turn:turn.example:3478'], turnSecret: 'coturn-static-auth-secret', turnTtlSeconds: 120 });
+    const client = await fixture.greeted();
+    const joined = await client.join('refresh');
+    expect(joined.iceServersTtlMs).toBe(120_000);
+    client.send({ type: 'refresh-ice-servers', ref: 'r1' });
+    const reply = await client.next('ice-servers');
+    expect(reply).toMatchObject({ type: 'ice-servers', iceServersTtlMs: 120_000, ref: 'r1' });
+    const [turn] = reply.iceServers;
+    expect(turn?.urls).toEqual(['turn:turn.example:3478']);
+    const [expiry, peerId] = (turn?.username as string).split(':');
+    expect(peerId).toBe(client.peerId);
+    const now = Date.now() / 1000;
+    expect(Number(expiry)).toBeGreaterThan(now + 110);
+    expect(coturnAccepts('coturn-static-auth-secret', turn?.username as string, turn?.credential as string, now)).toBe(true);
+  });
+
+  it('without a TURN secret the reply carries no TTL (nothing expires), and it needs a hello first', async () => {
+    await fixture.start({ stunUrls: ['stun:stun.example:3478'] });
+    const early = fixture.track(await TestClient.connect(fixture.server.ws));
+    early.send({ type: 'refresh-ice-servers', ref: 0 });
+    expect(await early.next()).toMatchObject({ type: 'error', code: 'hello-required', ref: 0 });
+    const client = await fixture.greeted();
+    expect((await client.join('plain')).iceServersTtlMs).toBeUndefined();
+    client.send({ type: 'refresh-ice-servers' });
+    const reply = await client.next('ice-servers');
+    expect(reply).toEqual({ type: 'ice-servers', iceServers: [{ urls: ['stun:stun.example:3478'] }] });
   });
 });
 

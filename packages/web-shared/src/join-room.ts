@@ -1,5 +1,5 @@
 import { createRoom, type RoomHandle } from '@peerchart/core';
-import type { InspectionEvent, Observer } from 'xstate';
+import type { ActorRefLike, InspectionEvent, Observer } from 'xstate';
 import type { CallOptions } from './call-options.js';
 
 type RoomOptions = Parameters<typeof createRoom>[0];
@@ -32,20 +32,68 @@ export interface BrowserInspector {
   open(): void;
 }
 
+/** The actors alive now, learnt from the inspection stream, so they can be announced again. */
+export interface LiveActors {
+  /** Feed every inspection event. */
+  observe(event: InspectionEvent): void;
+  /** Registers every live actor with `inspector` again (parents first), with its current snapshot. */
+  announce(inspector: ActorAnnouncer): void;
+}
+
+/** The part of a @statelyai/inspect inspector that registers an actor. */
+interface ActorAnnouncer {
+  actor(actor: ActorRefLike, snapshot: { status: 'active' }): void;
+}
+
+export function trackLiveActors(): LiveActors {
+  // Insertion order is creation order: a parent is registered before the children it spawns.
+  const live = new Map<string, ActorRefLike>();
+  return {
+    observe(event) {
+      if (event.type === '@xstate.actor') live.set(event.actorRef.sessionId, event.actorRef);
+      else if (event.type === '@xstate.snapshot' && event.snapshot.status !== 'active') live.delete(event.actorRef.sessionId);
+    },
+    announce(inspector) {
+      for (const [sessionId, actor] of live) {
+        const snapshot = actor.getSnapshot() as { status: string };
+        if (snapshot.status === 'active') inspector.actor(actor, snapshot as { status: 'active' });
+        else live.delete(sessionId); // stopped without a final snapshot event
+      }
+    },
+  };
+}
+
+/** The message the Stately inspector window posts once it listens (@statelyai/inspect's CONNECTION_EVENT). */
+const INSPECTOR_CONNECTED = '@statelyai.connected';
+
 /**
  * `?inspect`: a Stately inspector for the room, imported on demand so @statelyai/inspect stays out
  * of the normal bundle. Its window opens on `open()`, not here, because this runs without a click.
+ *
+ * The inspector keeps at most `maxDeferredEvents` events until its window connects and drops the
+ * oldest first, so minutes into a call the actors' registrations (their machine definitions) are
+ * gone: when the window connects, every live actor is announced again with its current snapshot.
  */
-export async function loadBrowserInspector(): Promise<BrowserInspector> {
+export async function loadBrowserInspector(browserWindow: Window = window): Promise<BrowserInspector> {
   const { createBrowserInspector } = await import('@statelyai/inspect');
-  // Enough buffered events to keep the machine definitions until someone opens the window.
-  const inspector = createBrowserInspector({ autoStart: false, maxDeferredEvents: 5_000 });
+  const inspector = createBrowserInspector({ autoStart: false, maxDeferredEvents: 5_000, window: browserWindow });
+  const live = trackLiveActors();
+  let listening = false;
   return {
-    inspect: reportTo(inspector),
+    inspect: (event) => {
+      live.observe(event);
+      inspector.inspect.next?.(event);
+    },
     open: () => {
       const opened = inspector.adapter.targetWindow;
-      if (opened && !opened.closed) opened.focus();
-      else inspector.start();
+      if (opened && !opened.closed) return opened.focus();
+      inspector.start(); // opens the window; the buffered events go out once it connects
+      if (listening) return;
+      listening = true;
+      // Registered after the adapter's own listener, so this runs after the buffer went out.
+      browserWindow.addEventListener('message', (event: MessageEvent) => {
+        if ((event.data as { type?: unknown } | null)?.type === INSPECTOR_CONNECTED) live.announce(inspector);
+      });
     },
   };
 }

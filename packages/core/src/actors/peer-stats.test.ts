@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startStatsPolling, summarizeStats } from './peer-stats.js';
 
 const pair = (bytesSent: number, bytesReceived: number, rtt = 0.042) => ({
@@ -41,7 +41,10 @@ describe('summarizeStats', () => {
 });
 
 describe('startStatsPolling', () => {
-  it('polls at once, skips a failed poll, and stops for good', async () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('polls at once, then every interval; skips a failed poll; stops for good', async () => {
     let calls = 0;
     const samples: number[] = [];
     const source = {
@@ -51,14 +54,20 @@ describe('startStatsPolling', () => {
         return new Map([['p', pair(calls * 1_000, 0)]]);
       },
     };
-    const stop = startStatsPolling(source, 5, (sample) => samples.push(sample.at), () => calls);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    // The sample's time is the poll's number, so each sample says which poll made it.
+    const stop = startStatsPolling(source, 1_000, (sample) => samples.push(sample.at), () => calls);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(samples).toEqual([1]); // at once, before the first interval
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toBe(2); // the failed poll: no sample
+    expect(samples).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(samples).toEqual([1, 3]);
     stop();
-    const seen = calls;
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(calls).toBe(seen);
-    expect(samples[0]).toBe(1);
-    expect(samples).not.toContain(2);
-    expect(samples.length).toBeGreaterThan(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toBe(3);
+    expect(samples).toEqual([1, 3]);
   });
 });

@@ -4,7 +4,7 @@ import { networkWatcher, type NetworkChangedEvent } from '../actors/network-watc
 import { audioTrack, videoTrack } from '../actors/user-media.js';
 import type { RoomCommand } from '../commands.js';
 import type { Implementations } from '../implementations.js';
-import type { ClientMessage, PeerInfo, ServerMessage } from '../protocol/index.js';
+import { PEER_MESSAGE_LIMITS, type ClientMessage, type PeerInfo, type ServerMessage } from '../protocol/index.js';
 import { selectPeerView } from '../selectors/peer.js';
 import type { ChatEntry, LocalMediaView, PeerView, SignalingView, ViewError } from '../view.js';
 import { mediaMachine, selectLocalMedia, type MediaEvent, type MediaRequest, type MediaSnapshot } from './media.machine.js';
@@ -41,8 +41,9 @@ export const ICE_SERVERS_RENEWAL_AT = 0.75;
 
 /** Chat entries kept (own and received); older ones are dropped first. */
 export const CHAT_LOG_LIMIT = 200;
-/** Longest chat text sent; longer text is cut. */
-export const CHAT_TEXT_LIMIT = 2_000;
+
+/** A chat entry's id in the log: author and the author's message id (`:` never occurs in a peer id). */
+const chatEntryId = (from: string, wireId: string) => `${from}:${wireId}`;
 
 type PeerRef = ActorRefFrom<typeof peerMachine>;
 type PeerSnapshot = SnapshotFrom<typeof peerMachine>;
@@ -178,7 +179,10 @@ export const roomMachine = setup({
     signalingLost: ({ event }) => statusOf(event) === 'reconnecting',
     signalingReplaced: ({ event }) => statusOf(event) === 'closed',
     resumed: ({ event }) => welcomeOf(event).resumed,
-    resumedInRoom: ({ context, event }) => welcomeOf(event).resumed && context.inRoom,
+    /** Same identity, and the server restored our room: it re-sends `joined` next. */
+    resumedInRoom: ({ context, event }) => welcomeOf(event).resumed && context.inRoom && welcomeOf(event).rooms.includes(context.room),
+    /** Same identity, but the server no longer has us in the room (it restarted): we join it again. */
+    resumedOutOfRoom: ({ context, event }) => welcomeOf(event).resumed && context.inRoom,
     peerJoined: ({ context, event }) => isMessage(event, 'peer-joined') && event.message.room === context.room,
     peerLeft: ({ context, event }) => isMessage(event, 'peer-left') && event.message.room === context.room,
   },
@@ -245,11 +249,12 @@ export const roomMachine = setup({
         enqueue.sendTo(context.signalingActor, { type: 'SIGNALING.SEND', message: { type: 'leave', room: context.room } });
       }
     }),
-    /** Spawns a peer machine (and its bridge) per member. */
+    /** Spawns a peer machine (and its bridge) per member we hold none for. */
     addPeers: assign(({ context, spawn }, { peers }: { peers: { info: PeerInfo; initiator: boolean }[] }) => {
-      if (!peers.length) return {};
+      const fresh = peers.filter(({ info }) => !context.peers[info.id]);
+      if (!fresh.length) return {};
       const added: Record<string, PeerEntry> = {};
-      for (const { info, initiator } of peers) {
+      for (const { info, initiator } of fresh) {
         const ref = spawn('peer', {
           id: `peer-${info.id}`,
           input: {
@@ -323,10 +328,14 @@ export const roomMachine = setup({
       });
     }),
     sendChat: enqueueActions(({ context, event, enqueue }) => {
-      const text = (event as Ev<'CHAT.SEND'>).text.trim().slice(0, CHAT_TEXT_LIMIT);
+      // The wire's limit (protocol/peer-messages.ts): longer text is cut, not refused.
+      const text = (event as Ev<'CHAT.SEND'>).text.trim().slice(0, PEER_MESSAGE_LIMITS.chatText);
       if (!context.selfId || !text) return;
+      // On the wire the id only has to be unique per sender (the receiver pairs it with `from`), so
+      // it is the message's number: it fits the 64-character limit whatever the length of our peer id.
+      const wireId = String(context.chatCount + 1);
       const entry: ChatEntry = {
-        id: `${context.selfId}-${context.chatCount + 1}`,
+        id: chatEntryId(context.selfId, wireId),
         from: context.selfId,
         fromName: context.name,
         text,
@@ -334,7 +343,7 @@ export const roomMachine = setup({
         self: true,
       };
       for (const peer of Object.values(context.peers)) {
-        enqueue.sendTo(peer.ref, { type: 'CHAT.SEND', id: entry.id, text, at: entry.at });
+        enqueue.sendTo(peer.ref, { type: 'CHAT.SEND', id: wireId, text, at: entry.at });
       }
       enqueue.assign({ chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT), chatCount: context.chatCount + 1 });
     }),
@@ -342,8 +351,10 @@ export const roomMachine = setup({
       const { peerId, message } = event as Ev<'PEER.CHAT'>;
       const peer = context.peers[peerId];
       const { id, text, at } = message;
-      if (!peer || context.chat.some((entry) => entry.id === id && entry.from === peerId)) return {};
-      const entry: ChatEntry = { id, from: peerId, fromName: peer.info.name, text: text.slice(0, CHAT_TEXT_LIMIT), at, self: false };
+      const entryId = chatEntryId(peerId, id);
+      if (!peer || context.chat.some((entry) => entry.id === entryId)) return {};
+      // The schema already bounds the text by PEER_MESSAGE_LIMITS.chatText.
+      const entry: ChatEntry = { id: entryId, from: peerId, fromName: peer.info.name, text, at, self: false };
       return { chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT) };
     }),
     updatePeerView: assign(({ context, event }) => {
@@ -496,12 +507,8 @@ export const roomMachine = setup({
           },
           {
             guard: 'peerJoined',
-            actions: [
-              // A member we still hold under that id came back as new: the old connection is dead.
-              { type: 'dropPeers', params: ({ event }) => ({ ids: [messageOf<'peer-joined'>(event).peer.id] }) },
-              { type: 'addPeers', params: ({ event }) => ({ peers: [{ info: messageOf<'peer-joined'>(event).peer, initiator: false }] }) },
-              'syncPeers',
-            ],
+            // A member we still hold (its identity survived a server restart) keeps its connection.
+            actions: [{ type: 'addPeers', params: ({ event }) => ({ peers: [{ info: messageOf<'peer-joined'>(event).peer, initiator: false }] }) }, 'syncPeers'],
           },
           {
             guard: 'peerLeft',
@@ -577,6 +584,8 @@ export const roomMachine = setup({
             'SIGNALING.WELCOME': [
               // The server restored our rooms and re-sends `joined` for each.
               { guard: 'resumedInRoom', target: 'resuming' },
+              // Our identity survived a server restart, the room did not: join again, keeping the peers.
+              { guard: 'resumedOutOfRoom', target: 'rejoining' },
               // Lost before JOIN was asked for: back to waiting for it, under whatever identity we got.
               { guard: not('joinWanted'), target: 'ready', actions: 'rememberIdentity' },
               // Resumed before our join was answered: ask again (a repeated join is answered too).
@@ -589,6 +598,25 @@ export const roomMachine = setup({
                   assign({ selfId: ({ event }) => event.peerId, inRoom: false }),
                 ],
               },
+            ],
+          },
+        },
+        /**
+         * Same identity after a server restart: the room is joined again. The server's member list is
+         * rebuilt as the others come back, so `joined` adds peers but drops none; peers that never come
+         * back end by their own connection's recovery (ICE restarts, redials, then `failed`).
+         */
+        rejoining: {
+          entry: 'sendJoin',
+          on: {
+            'SIGNALING.MESSAGE': [
+              {
+                guard: 'ownJoined',
+                target: 'joined',
+                description: 'Back in the room: call who is new, keep who we hold',
+                actions: ['enterRoom', addNewPeers, 'syncPeers'],
+              },
+              { guard: 'joinRefused', target: '#room.failed', actions: 'joinRefused' },
             ],
           },
         },

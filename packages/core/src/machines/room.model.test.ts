@@ -26,8 +26,10 @@ const SERVER: RoomEvent[] = [
   status('open'),
   status('reconnecting'),
   status('closed'),
-  { type: 'SIGNALING.WELCOME', peerId: 'me', resumed: false },
-  { type: 'SIGNALING.WELCOME', peerId: 'me', resumed: true },
+  { type: 'SIGNALING.WELCOME', peerId: 'me', resumed: false, rooms: [] },
+  { type: 'SIGNALING.WELCOME', peerId: 'me', resumed: true, rooms: [ROOM] },
+  // Same identity after a server restart: the room was not restored.
+  { type: 'SIGNALING.WELCOME', peerId: 'me', resumed: true, rooms: [] },
   message({ type: 'joined', room: ROOM, self: 'me', peers: [{ id: 'p1', name: 'One', polite: false }], iceServers: [] }),
   message({ type: 'joined', room: ROOM, self: 'me', peers: [], iceServers: [] }),
   message({ type: 'joined', room: ROOM, self: 'me', peers: [], iceServers: [], iceServersTtlMs: 60_000 }),

@@ -24,7 +24,7 @@ describe('signalingMachine', () => {
     const { hub, actor, emitted, isOpen } = start();
     await isOpen();
     expect(hub.received[0]?.message).toEqual({ type: 'hello', v: 1 });
-    expect(emitted).toContainEqual({ type: 'SIGNALING.WELCOME', peerId: actor.getSnapshot().context.peerId, resumed: false });
+    expect(emitted).toContainEqual({ type: 'SIGNALING.WELCOME', peerId: actor.getSnapshot().context.peerId, resumed: false, rooms: [] });
     expect(emitted.filter((e) => e.type === 'SIGNALING.STATUS').map((e) => e.view.status)).toEqual(['connecting', 'open']);
     actor.stop();
   });
@@ -47,7 +47,7 @@ describe('signalingMachine', () => {
     await isOpen();
     expect(actor.getSnapshot().context).toMatchObject({ peerId, attempt: 0, nextRetryAt: null });
     expect(hub.received.filter((r) => r.message.type === 'hello').at(-1)?.message).toEqual({ type: 'hello', v: 1, resume: resumeToken });
-    expect(emitted.filter((e) => e.type === 'SIGNALING.WELCOME').at(-1)).toEqual({ type: 'SIGNALING.WELCOME', peerId, resumed: true });
+    expect(emitted.filter((e) => e.type === 'SIGNALING.WELCOME').at(-1)).toEqual({ type: 'SIGNALING.WELCOME', peerId, resumed: true, rooms: [] });
     const reconnecting = emitted.find((e) => e.type === 'SIGNALING.STATUS' && e.view.status === 'reconnecting');
     expect(reconnecting).toMatchObject({ view: { attempt: 1, nextRetryAt: expect.any(Number) } });
     actor.stop();

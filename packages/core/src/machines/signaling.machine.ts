@@ -42,7 +42,8 @@ export type SignalingEvent =
 /** What the machine tells whoever listens (`actor.on(...)`); the room bridges these to itself. */
 export type SignalingEmitted =
   | { type: 'SIGNALING.STATUS'; view: SignalingView }
-  | { type: 'SIGNALING.WELCOME'; peerId: string; resumed: boolean }
+  /** `rooms`: the rooms the server restored (each followed by its `joined`); see `welcome` in the protocol. */
+  | { type: 'SIGNALING.WELCOME'; peerId: string; resumed: boolean; rooms: string[] }
   | { type: 'SIGNALING.MESSAGE'; message: ServerMessage }
   | { type: 'SIGNALING.DROPPED'; message: ClientMessage; total: number };
 
@@ -113,7 +114,7 @@ export const signalingMachine = setup({
     }),
     /** Only on the `welcomed` SOCKET.MESSAGE. */
     acceptWelcome: enqueueActions(({ context, event, enqueue }) => {
-      const { peerId, resumeToken, resumed } = (event as { message: WelcomeMessage }).message;
+      const { peerId, resumeToken, resumed, rooms } = (event as { message: WelcomeMessage }).message;
       // A fresh identity (resume refused or expired): directed messages queued for the old session
       // name peers that no longer know us, so they go; join/leave stay.
       const stale = context.peerId !== null && !resumed ? context.queue.filter(isDirected) : [];
@@ -124,7 +125,7 @@ export const signalingMachine = setup({
         nextRetryAt: null,
         queue: context.queue.filter((message) => !stale.includes(message)),
       });
-      enqueue.emit({ type: 'SIGNALING.WELCOME', peerId, resumed });
+      enqueue.emit({ type: 'SIGNALING.WELCOME', peerId, resumed, rooms });
     }),
     scheduleRetry: assign(({ context }) => {
       const { backoffBaseMs, backoffMaxMs } = context.timing;

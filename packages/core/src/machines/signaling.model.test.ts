@@ -14,11 +14,11 @@ const EVENTS: SignalingEvent[] = [
   { type: 'SOCKET.OPEN' },
   {
     type: 'SOCKET.MESSAGE',
-    message: { type: 'welcome', v: PROTOCOL_VERSION, peerId: 'me', resumeToken: 't1', resumed: false, resumeWindowMs: 30_000 },
+    message: { type: 'welcome', v: PROTOCOL_VERSION, peerId: 'me', resumeToken: 't1', resumed: false, resumeWindowMs: 30_000, rooms: [] },
   },
   {
     type: 'SOCKET.MESSAGE',
-    message: { type: 'welcome', v: PROTOCOL_VERSION, peerId: 'me', resumeToken: 't2', resumed: true, resumeWindowMs: 30_000 },
+    message: { type: 'welcome', v: PROTOCOL_VERSION, peerId: 'me', resumeToken: 't2', resumed: true, resumeWindowMs: 30_000, rooms: [] },
   },
   { type: 'SOCKET.MESSAGE', message: { type: 'peer-left', room: 'r', peerId: 'p', reason: 'leave' } },
   { type: 'SOCKET.INVALID', error: { code: 'invalid-json', message: 'frame is not valid JSON' } },

@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'unauthorized',
   /** The target is away (reconnecting) and its mailbox is full, or its resume window lapsed. */
   'undeliverable',
+  /** The server cannot reach the state it shares with other instances (Redis) right now; retry later. */
+  'unavailable',
   /** A server-side fault; the socket stays usable. */
   'internal',
 ] as const;

@@ -35,6 +35,12 @@ export const WelcomeSchema = v.strictObject({
   resumed: v.boolean(),
   /** How long the server keeps an identity after its socket drops. */
   resumeWindowMs: v.number(),
+  /**
+   * The rooms restored for this socket, each followed by its `joined`. `[]` for a fresh identity,
+   * and for one a restarted server restored from its token alone (`resumed: true`): the client then
+   * joins its rooms again itself.
+   */
+  rooms: v.array(RoomNameSchema),
   ref,
 });
 

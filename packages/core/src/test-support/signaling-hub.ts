@@ -24,6 +24,8 @@ export interface SignalingHubOptions {
   iceServers?: IceServer[];
   /** Sent as `iceServersTtlMs` with `joined` and `ice-servers` (credentials that expire). */
   iceServersTtlMs?: number;
+  /** The id the hub gives its n-th session (default `peer<n>`); e.g. the protocol's longest, 64 characters. */
+  peerId?: (n: number) => string;
 }
 
 interface Session {
@@ -103,7 +105,8 @@ export class SignalingHub {
   private nextId = 1;
   private iceServerGrants = 0;
   private nextOrder = 1;
-  private readonly options: Required<Omit<SignalingHubOptions, 'ticket' | 'iceServersTtlMs'>> & Pick<SignalingHubOptions, 'ticket' | 'iceServersTtlMs'>;
+  private readonly options: Required<Omit<SignalingHubOptions, 'ticket' | 'iceServersTtlMs' | 'peerId'>> &
+    Pick<SignalingHubOptions, 'ticket' | 'iceServersTtlMs' | 'peerId'>;
 
   constructor(options: SignalingHubOptions = {}) {
     this.options = { resumeWindowMs: 5_000, maxMembers: 8, mailboxLimit: 32, iceServers: [], ...options };
@@ -129,6 +132,22 @@ export class SignalingHub {
 
   get openSockets(): number {
     return [...this.sockets].filter((s) => s.readyState === OPEN).length;
+  }
+
+  /**
+   * A server restart that keeps identities (the real server with a fixed `--session-secret`): every
+   * socket drops, rooms and mailboxes are forgotten, but resume tokens are still honoured, with
+   * `rooms: []` in the welcome.
+   */
+  restart(): void {
+    this.dropAll();
+    for (const session of this.sessions.values()) {
+      if (session.expiry) clearTimeout(session.expiry);
+      session.expiry = null;
+      session.rooms.clear();
+      session.mailbox = [];
+    }
+    this.rooms.clear();
   }
 
   /** Ends every socket and timer. */
@@ -200,7 +219,7 @@ export class SignalingHub {
   private greet(socket: HubSocket, resume: string | undefined): void {
     const previous = resume ? [...this.sessions.values()].find((s) => s.token === resume) : undefined;
     const session: Session = previous ?? {
-      id: `peer${this.nextId++}`,
+      id: this.options.peerId?.(this.nextId++) ?? `peer${this.nextId++}`,
       token: `token-${Math.random().toString(36).slice(2)}`,
       socket: null,
       rooms: new Set(),
@@ -220,6 +239,7 @@ export class SignalingHub {
       resumeToken: session.token,
       resumed: previous !== undefined,
       resumeWindowMs: this.options.resumeWindowMs,
+      rooms: previous ? [...session.rooms] : [],
     });
     if (!previous) return;
     for (const room of session.rooms) this.sendJoined(session, room);

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { afterEach } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import WebSocket, { type ClientOptions } from 'ws';
 import { PROTOCOL_VERSION, parseServerMessage, type ServerMessage } from '@peerchart/core/protocol';
 import { buildApp, type BuildOptions } from '../app.js';
@@ -8,16 +9,34 @@ import { defaultConfig, type Limits, type ServerConfig } from '../config.js';
 
 export type ConfigOverrides = Partial<Omit<ServerConfig, 'limits'>> & { limits?: Partial<Limits> };
 
+/**
+ * Which server the suites run against, set per Vitest project (vitest.config.ts): `memory`, one
+ * in-memory instance; `cluster`, two Redis-backed instances (in this process) on the redis-server the
+ * project's global setup started, with clients spread across them.
+ */
+export const TOPOLOGY: 'memory' | 'cluster' = process.env.PEERCHART_TEST_TOPOLOGY === 'cluster' ? 'cluster' : 'memory';
+const CLUSTER_SIZE = 2;
+
 export interface TestServer {
+  /** The first instance. */
   app: FastifyInstance;
-  /** http://127.0.0.1:port */
+  /** Every instance (one with `memory`). */
+  apps: FastifyInstance[];
+  /** http://127.0.0.1:port of the first instance. */
   http: string;
-  /** ws://127.0.0.1:port/ws */
-  ws: string;
+  /**
+   * ws://127.0.0.1:port/ws — of the next instance in turn, each time it is read: clients a test
+   * opens one after another land on different instances of a cluster.
+   */
+  readonly ws: string;
+  /** The /ws URL of one instance. */
+  wsOf(index: number): string;
+  /** /metrics of every instance, concatenated. */
+  metrics(): Promise<string>;
   close(): Promise<void>;
 }
 
-/** A real server on 127.0.0.1, port 0, logs silent unless overridden. */
+/** A real server on 127.0.0.1, port 0, logs silent unless overridden: one instance, or a cluster (see TOPOLOGY). */
 export async function startServer(overrides: ConfigOverrides = {}, options: BuildOptions = {}): Promise<TestServer> {
   const base = defaultConfig();
   const config: ServerConfig = {
@@ -27,20 +46,51 @@ export async function startServer(overrides: ConfigOverrides = {}, options: Buil
     ...overrides,
     limits: { ...base.limits, ...overrides.limits },
   };
-  const app = await buildApp(config, options);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as AddressInfo;
+  const cluster = TOPOLOGY === 'cluster';
+  const shared: Partial<ServerConfig> = cluster
+    ? {
+        registry: 'redis',
+        redisUrl: inject('redisUrl'),
+        // A fresh key space per server: tests never see each other's rooms.
+        redisKeyPrefix: `t${randomBytes(6).toString('hex')}:`,
+        sessionSecret: config.sessionSecret ?? randomBytes(16).toString('hex'),
+        instanceHeartbeatMs: 200,
+      }
+    : {};
+  const apps: FastifyInstance[] = [];
+  const urls: string[] = [];
+  for (let i = 0; i < (cluster ? CLUSTER_SIZE : 1); i++) {
+    const app = await buildApp({ ...config, ...shared }, options);
+    apps.push(app);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    urls.push(`127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+  }
+  let next = 0;
   let closed = false;
   return {
-    app,
-    http: `http://127.0.0.1:${port}`,
-    ws: `ws://127.0.0.1:${port}/ws`,
+    app: apps[0] as FastifyInstance,
+    apps,
+    http: `http://${urls[0]}`,
+    get ws() {
+      const url = `ws://${urls[next % urls.length]}/ws`;
+      next += 1;
+      return url;
+    },
+    wsOf: (index) => `ws://${urls[index]}/ws`,
+    metrics: async () => (await Promise.all(urls.map(async (url) => (await fetch(`http://${url}/metrics`)).text()))).join('\n'),
     close: async () => {
       if (closed) return;
       closed = true;
-      await app.close();
+      await Promise.all(apps.map((app) => app.close()));
     },
   };
+}
+
+/** The sum of a metric's samples over every instance's /metrics text (`series` like `peerchart_drops_total{reason="x"}`). */
+export function metricSum(text: string, series: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${series} `)) sum += Number(line.slice(series.length + 1));
+  return sum;
 }
 
 type Pick<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
@@ -182,4 +232,11 @@ export function useTestServer() {
     },
   };
   return fixture;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** redis://127.0.0.1:port of the redis-server the cluster project's global setup started. */
+    redisUrl: string;
+  }
 }

@@ -1,0 +1,793 @@
+/**
+ * The relay for several instances sharing rooms, sessions and relay through Redis.
+ *
+ * Client library: ioredis — it re-subscribes its channels by itself after a reconnect, defines Lua
+ * scripts once (EVALSHA with a fallback), and a second connection for subscribe is one `duplicate()`.
+ *
+ * - Membership lives in Redis (a hash per room), changed only by Lua scripts that bump the room's
+ *   version and publish the change on one presence channel. Every instance keeps a replica of the
+ *   rooms its sockets are in, fed by that channel in Redis's order: `member()` on the relay hot path
+ *   is a local lookup, and presence reaches members on every instance in the order the room saw it.
+ * - Directed messages to a peer on another instance are one PUBLISH to that instance's channel (no
+ *   other Redis command on the hot path). When nobody listens there (the instance died) or the peer
+ *   is no longer there, a script forwards the frame to where the peer is, or keeps it in the peer's
+ *   mailbox (a Redis list, bounded, the resume window as TTL).
+ * - Sessions live in Redis (nonce, owning instance, rooms, away flag): a token resumes on any
+ *   instance, once (the nonce rotates atomically).
+ * - Every instance renews a liveness key; survivors sweep the sessions of an instance whose key
+ *   expired (they become away, and expire after the resume window unless resumed elsewhere).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { Redis } from 'ioredis';
+import { type DirectedMessage, type JoinMessage, type PeerInfo, type Ref } from '@peerchart/core/protocol';
+import type { ServerConfig } from '../config.js';
+import { errorFrame } from '../errors.js';
+import { relayedFrame, type ReceivedFrame } from '../frames.js';
+import type { ServerMetrics } from '../metrics.js';
+import { NO_ROOMS, Session, welcomeFrame, type AwayReason, type Outlet, type SignalingRelay } from '../relay.js';
+import { randomId, ResumeTokens } from '../tokens.js';
+import { iceServersGrant } from '../turn.js';
+import { CLAIM, EXPIRE, JOIN, LEAVE, PUSH, SNAPSHOT, SWEEP } from './scripts.js';
+
+/** A member as the replica keeps it: where its socket is, and its place in the room's join order. */
+interface Member {
+  peerId: string;
+  name: string;
+  seq: number;
+  instance: string;
+}
+
+/** A membership change, as published by the scripts. */
+interface PresenceEvent {
+  r: string;
+  v: number;
+  k: 'join' | 'leave' | 'move';
+  p: string;
+  m?: string;
+  why?: 'leave' | 'disconnect' | 'timeout';
+}
+
+/** The local replica of one room, for as long as a socket of this instance is in it. */
+interface Replica {
+  /** The room version the members reflect; -1 until the first snapshot. */
+  ver: number;
+  /** In join order. */
+  members: Member[];
+  /** Sessions of this instance in the room, or joining it. */
+  refs: number;
+  /** Events held while a snapshot is being taken (null once live). */
+  buffer: PresenceEvent[] | null;
+  waiters: Array<{ ver: number; resolve: () => void }>;
+}
+
+/** How long a restored token's nonce is remembered in Redis, so that a token works once. */
+const USED_NONCE_MS = 24 * 60 * 60 * 1000;
+/** A replica that did not catch up with a join's version within this long is re-read. */
+const CATCH_UP_MS = 2_000;
+
+type Scripted = {
+  pcJoin(...args: Array<string | number>): Promise<[string, number?, string[]?]>;
+  pcSnapshot(...args: Array<string | number>): Promise<[number, string[]]>;
+  pcLeave(...args: Array<string | number>): Promise<number>;
+  pcExpire(...args: Array<string | number>): Promise<number>;
+  pcClaim(...args: Array<string | number>): Promise<string[]>;
+  pcPush(...args: Array<string | number>): Promise<string>;
+  pcSweep(...args: Array<string | number>): Promise<string[] | null>;
+};
+
+/** Connect to Redis and build the relay; throws (the server refuses to start) when Redis cannot be reached. */
+export async function connectRedisRelay(config: ServerConfig, metrics: ServerMetrics, log: FastifyBaseLogger): Promise<RedisRelay> {
+  const options = {
+    lazyConnect: true,
+    // Commands fail at once while Redis is away (clients get `unavailable`) instead of queueing.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    // No retries while starting: an unreachable Redis refuses the start at once.
+    retryStrategy: () => null,
+  };
+  const cmd = new Redis(config.redisUrl, options);
+  const sub = cmd.duplicate();
+  for (const connection of [cmd, sub]) connection.on('error', (error: Error) => log.debug({ err: error }, 'redis connection error'));
+  try {
+    await cmd.connect();
+    await sub.connect();
+  } catch (error) {
+    cmd.disconnect();
+    sub.disconnect();
+    throw new Error(`cannot reach Redis at ${redactUrl(config.redisUrl)} (--registry redis): ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  // Once running, a lost connection is retried for as long as it takes (readiness is 503 meanwhile).
+  for (const connection of [cmd, sub]) connection.options.retryStrategy = (attempt: number) => Math.min(100 * attempt, 1_000);
+  const relay = new RedisRelay(config, metrics, log, cmd, sub);
+  await relay.start();
+  return relay;
+}
+
+const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
+
+export class RedisRelay implements SignalingRelay {
+  readonly instance = randomId(9);
+  private epoch = '';
+  private readonly sessions = new Map<string, Session>();
+  private readonly replicas = new Map<string, Replica>();
+  private readonly tokens: ResumeTokens;
+  private readonly scripts: Scripted;
+  private readonly key: (suffix: string) => string;
+  private readonly presenceChannel: string;
+  private readonly myChannel: string;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
+  private closed = false;
+  /** Set when a connection dropped: on its return the instance rewrites what it owns. */
+  private lost = false;
+  private rebuilding: Promise<void> | null = null;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly metrics: ServerMetrics,
+    private readonly log: FastifyBaseLogger,
+    private readonly cmd: Redis,
+    private readonly sub: Redis,
+  ) {
+    this.tokens = new ResumeTokens(config.sessionSecret);
+    const prefix = config.redisKeyPrefix;
+    this.key = (suffix) => `${prefix}${suffix}`;
+    this.presenceChannel = this.key('presence');
+    this.myChannel = this.key(`inst:${this.instance}`);
+    const define = (name: string, numberOfKeys: number, lua: string) => cmd.defineCommand(name, { numberOfKeys, lua });
+    define('pcJoin', 4, JOIN);
+    define('pcSnapshot', 2, SNAPSHOT);
+    define('pcLeave', 1, LEAVE);
+    define('pcExpire', 3, EXPIRE);
+    define('pcClaim', 4, CLAIM);
+    define('pcPush', 2, PUSH);
+    define('pcSweep', 4, SWEEP);
+    this.scripts = cmd as unknown as Scripted;
+  }
+
+  get ready(): boolean {
+    return !this.lost && this.rebuilding === null && this.cmd.status === 'ready' && this.sub.status === 'ready';
+  }
+
+  get awayCount(): number {
+    let away = 0;
+    for (const session of this.sessions.values()) if (session.outlet === null) away += 1;
+    return away;
+  }
+
+  /** Rooms with a member on this instance. */
+  get roomCount(): number {
+    return this.replicas.size;
+  }
+
+  async start(): Promise<void> {
+    this.sub.on('message', (channel: string, message: string) => {
+      try {
+        if (channel === this.presenceChannel) this.onPresence(JSON.parse(message) as PresenceEvent);
+        else if (channel === this.myChannel) this.onDirect(message);
+      } catch (error) {
+        this.log.error({ err: error }, 'error while handling a Redis message');
+      }
+    });
+    await this.sub.subscribe(this.presenceChannel, this.myChannel);
+    await this.register();
+    for (const connection of [this.cmd, this.sub]) {
+      connection.on('close', () => {
+        if (!this.closed) this.lost = true;
+      });
+      connection.on('ready', () => this.maybeRebuild());
+    }
+    this.heartbeat = setInterval(() => void this.beat(), this.config.instanceHeartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Epoch (SET NX: the first instance after Redis lost its data starts a new one), liveness key, instance set. */
+  private async register(): Promise<void> {
+    await this.cmd.set(this.key('epoch'), randomId(6), 'NX');
+    this.epoch = (await this.cmd.get(this.key('epoch'))) ?? '';
+    await this.cmd.set(this.key(`instance:${this.instance}`), '1', 'PX', this.config.instanceHeartbeatMs * 3);
+    await this.cmd.sadd(this.key('instances'), this.instance);
+  }
+
+  // ---- hello / resume -------------------------------------------------------------------------
+
+  async greet(outlet: Outlet, resumeToken: string | undefined, ref: Ref | undefined): Promise<Session | undefined> {
+    if (!this.ready) {
+      outlet.send(errorFrame('unavailable', 'the server cannot reach its shared state; retry shortly', ref));
+      this.metrics.drop('unavailable');
+      return undefined;
+    }
+    const claims = resumeToken !== undefined && this.config.resumeWindowMs > 0 ? this.tokens.verify(resumeToken) : undefined;
+    try {
+      if (claims) {
+        const { token, nonce } = this.tokens.issue(claims.peerId, this.epoch);
+        const result = await this.scripts.pcClaim(
+          this.key(`session:${claims.peerId}`),
+          this.key(`used:${claims.nonce}`),
+          this.key(`peers:${this.instance}`),
+          this.key(`mailbox:${claims.peerId}`),
+          this.config.redisKeyPrefix,
+          this.presenceChannel,
+          claims.peerId,
+          claims.nonce,
+          claims.epoch,
+          this.epoch,
+          nonce,
+          this.instance,
+          USED_NONCE_MS,
+        );
+        if (result[0] === 'resumed') return await this.resumed(outlet, claims.peerId, nonce, token, result, ref);
+        if (result[0] === 'restored') {
+          // Issued before Redis lost its data (or before a restart): the identity comes back, its rooms do not.
+          const session = this.adopt(claims.peerId, nonce, outlet);
+          outlet.send(welcomeFrame(this.config, session, token, true, NO_ROOMS, ref));
+          return session;
+        }
+      }
+      let peerId = randomId(12);
+      while (this.sessions.has(peerId)) peerId = randomId(12);
+      const { token, nonce } = this.tokens.issue(peerId, this.epoch);
+      await this.cmd
+        .multi()
+        .hset(this.key(`session:${peerId}`), 'nonce', nonce, 'instance', this.instance, 'rooms', '', 'away', '0')
+        .sadd(this.key(`peers:${this.instance}`), peerId)
+        .exec();
+      const session = this.adopt(peerId, nonce, outlet);
+      outlet.send(welcomeFrame(this.config, session, token, false, NO_ROOMS, ref));
+      return session;
+    } catch (error) {
+      this.unavailable(outlet, error, ref);
+      return undefined;
+    }
+  }
+
+  private adopt(peerId: string, nonce: string, outlet: Outlet): Session {
+    const session = new Session(peerId, nonce, outlet);
+    this.sessions.set(peerId, session);
+    return session;
+  }
+
+  private async resumed(outlet: Outlet, peerId: string, nonce: string, token: string, result: string[], ref: Ref | undefined): Promise<Session> {
+    const [, oldInstance = '', roomList = '', ...mailbox] = result;
+    const rooms = roomList === '' ? [] : roomList.split(',');
+    let session = this.sessions.get(peerId);
+    if (session) {
+      // Its last socket was on this instance: the same resume as with one process.
+      clearTimeout(session.awayTimer);
+      session.awayTimer = undefined;
+      const previous = session.outlet;
+      session.outlet = outlet;
+      session.nonce = nonce;
+      previous?.replace();
+    } else {
+      if (oldInstance !== '' && oldInstance !== this.instance) {
+        // The old instance closes a socket still open there (4004) and forgets the identity.
+        void this.cmd.publish(this.key(`inst:${oldInstance}`), `T\n${peerId}`).catch(() => undefined);
+      }
+      session = this.adopt(peerId, nonce, outlet);
+      session.rooms = rooms;
+      await Promise.all(rooms.map((room) => this.follow(room)));
+    }
+    outlet.send(welcomeFrame(this.config, session, token, true, session.rooms, ref));
+    for (const room of session.rooms) this.sendJoined(session, room, undefined);
+    for (const frame of mailbox) outlet.send(frame);
+    return session;
+  }
+
+  /** Start (or keep) a replica of `room` for one more local session, from a fresh snapshot. */
+  private async follow(room: string): Promise<void> {
+    const replica = this.track(room);
+    if (replica.buffer === null) return;
+    const [ver, flat] = await this.scripts.pcSnapshot(this.key(`room:${room}`), this.key(`roomver:${room}`));
+    this.initReplica(room, replica, ver, flat);
+  }
+
+  // ---- rooms ----------------------------------------------------------------------------------
+
+  async join(session: Session, message: JoinMessage): Promise<void> {
+    const { room, ref } = message;
+    if (session.rooms.includes(room)) {
+      // Joining a room one is already in is idempotent: the current state is sent again.
+      this.sendJoined(session, room, ref);
+      return;
+    }
+    if (session.rooms.length >= this.config.limits.roomsPerSocket) {
+      this.refuse(session, 'too-many-rooms', `already in ${session.rooms.length} rooms (the maximum)`, ref);
+      return;
+    }
+    if (!this.ready) {
+      this.refuse(session, 'unavailable', 'the server cannot reach its shared state; retry shortly', ref);
+      return;
+    }
+    const replica = this.track(room);
+    let result: Awaited<ReturnType<Scripted['pcJoin']>>;
+    try {
+      result = await this.scripts.pcJoin(
+        this.key(`room:${room}`),
+        this.key(`roomver:${room}`),
+        this.key('seq'),
+        this.key(`session:${session.peerId}`),
+        room,
+        session.peerId,
+        message.name ?? '',
+        this.instance,
+        this.config.limits.membersPerRoom,
+        this.presenceChannel,
+      );
+    } catch (error) {
+      this.untrack(room);
+      if (session.outlet) this.unavailable(session.outlet, error, ref);
+      return;
+    }
+    if (result[0] !== 'ok') {
+      this.untrack(room);
+      this.refuse(session, 'room-full', `room ${room} already has ${this.config.limits.membersPerRoom} members`, ref);
+      return;
+    }
+    const ver = Number(result[1]);
+    if (replica.buffer !== null) this.initReplica(room, replica, ver, result[2] ?? []);
+    else await this.caughtUp(room, replica, ver);
+    if (!this.sessions.has(session.peerId)) {
+      this.untrack(room);
+      return;
+    }
+    session.rooms = session.rooms.concat(room);
+    session.outlet?.log('info', { room }, 'joined room');
+    this.sendJoined(session, room, ref);
+  }
+
+  async leave(session: Session, room: string, ref: Ref | undefined): Promise<void> {
+    if (!session.rooms.includes(room)) {
+      this.refuse(session, 'not-in-room', `not a member of room ${room}`, ref);
+      return;
+    }
+    if (!this.ready) {
+      this.refuse(session, 'unavailable', 'the server cannot reach its shared state; retry shortly', ref);
+      return;
+    }
+    try {
+      await this.scripts.pcLeave(this.key(`session:${session.peerId}`), this.config.redisKeyPrefix, this.presenceChannel, room, session.peerId, 'leave');
+    } catch (error) {
+      if (session.outlet) this.unavailable(session.outlet, error, ref);
+      return;
+    }
+    this.dropRoom(session, room);
+    session.outlet?.send(JSON.stringify(ref === undefined ? { type: 'left', room } : { type: 'left', room, ref }));
+  }
+
+  private dropRoom(session: Session, room: string): void {
+    const index = session.rooms.indexOf(room);
+    if (index < 0) return;
+    session.rooms = session.rooms.slice(0, index).concat(session.rooms.slice(index + 1));
+    this.untrack(room);
+  }
+
+  // ---- relay ----------------------------------------------------------------------------------
+
+  relay(session: Session, message: DirectedMessage, startedAt: number, received?: ReceivedFrame): void {
+    const { room, to, ref } = message;
+    if (!session.rooms.includes(room)) {
+      this.refuse(session, 'not-in-room', `not a member of room ${room}`, ref);
+      return;
+    }
+    const target = this.member(room, to);
+    if (!target) {
+      this.refuse(session, 'unknown-peer', `no peer ${to} in room ${room}`, ref);
+      return;
+    }
+    const frame = relayedFrame(message, session.peerId, received);
+    const local = this.sessions.get(to);
+    if (local?.outlet) {
+      local.outlet.send(frame);
+      if (startedAt >= 0) this.metrics.relayLatency(startedAt);
+      return;
+    }
+    const text = typeof frame === 'string' ? frame : frame.toString();
+    const envelope = directEnvelope(to, session.peerId, this.instance, ref, text);
+    if (local || target.instance === this.instance) {
+      this.pushElsewhere(to, envelope, text, session.peerId, this.instance, ref);
+      return;
+    }
+    // The hot path's only Redis command. Nobody listening there: the instance died, so the frame goes
+    // to wherever the peer is now, or to its mailbox.
+    this.cmd.publish(this.key(`inst:${target.instance}`), envelope).then(
+      (listeners) => {
+        if (listeners === 0) this.pushElsewhere(to, envelope, text, session.peerId, this.instance, ref);
+        else if (startedAt >= 0) this.metrics.relayLatency(startedAt);
+      },
+      () => this.errorTo(session.peerId, this.instance, errorFrame('unavailable', 'the server cannot reach its shared state; the message was dropped', ref)),
+    );
+  }
+
+  /** Forward a frame to the instance that has the peer connected, or keep it in its mailbox. */
+  private pushElsewhere(to: string, envelope: string, frame: string, from: string, fromInstance: string, ref: Ref | undefined): void {
+    const { mailboxSize } = this.config.limits;
+    this.scripts
+      .pcPush(this.key(`session:${to}`), this.key(`mailbox:${to}`), this.config.redisKeyPrefix, envelope, frame, mailboxSize, Math.max(this.config.resumeWindowMs, 1), this.instance)
+      .then(
+        (outcome) => {
+          if (outcome === 'full' || outcome === 'gone') {
+            this.metrics.drop('undeliverable');
+            const why = outcome === 'full' ? `peer ${to} is away and its mailbox is full` : `peer ${to} is gone`;
+            this.errorTo(from, fromInstance, errorFrame('undeliverable', why, ref));
+          }
+        },
+        () => this.errorTo(from, fromInstance, errorFrame('unavailable', 'the server cannot reach its shared state; the message was dropped', ref)),
+      );
+  }
+
+  /** Send an error frame to a peer, here or on its instance. */
+  private errorTo(peerId: string, instance: string, frame: string): void {
+    if (instance === this.instance) {
+      this.sessions.get(peerId)?.outlet?.send(frame);
+      return;
+    }
+    void this.cmd.publish(this.key(`inst:${instance}`), `E\n${peerId}\n${frame}`).catch(() => undefined);
+  }
+
+  /** A message on this instance's channel: a frame to deliver, a takeover, or an error for a sender. */
+  private onDirect(message: string): void {
+    const kind = message[0];
+    if (kind === 'F') {
+      const { to, from, fromInstance, ref, frame } = parseEnvelope(message);
+      const local = this.sessions.get(to);
+      if (local?.outlet) local.outlet.send(frame);
+      else this.pushElsewhere(to, message, frame, from, fromInstance, ref);
+    } else if (kind === 'T') {
+      const peerId = message.slice(2);
+      const session = this.sessions.get(peerId);
+      if (!session) return;
+      // The identity resumed on another instance: forget it here (no presence: it is still in its rooms).
+      clearTimeout(session.awayTimer);
+      this.sessions.delete(peerId);
+      for (const room of session.rooms) this.untrack(room);
+      session.rooms = NO_ROOMS;
+      session.outlet?.replace();
+    } else if (kind === 'E') {
+      const newline = message.indexOf('\n', 2);
+      this.sessions.get(message.slice(2, newline))?.outlet?.send(message.slice(newline + 1));
+    }
+  }
+
+  refreshIceServers(session: Session, ref: Ref | undefined): void {
+    const reply = { type: 'ice-servers', ...iceServersGrant(session.peerId, this.config), ...(ref === undefined ? {} : { ref }) };
+    session.outlet?.send(JSON.stringify(reply));
+  }
+
+  // ---- away, expiry, shutdown -----------------------------------------------------------------
+
+  disconnected(session: Session, outlet: Outlet, reason: AwayReason): void {
+    if (session.outlet !== outlet) return;
+    session.outlet = null;
+    if (this.shuttingDown || !this.sessions.has(session.peerId)) return;
+    // Frames for it now go to the mailbox (the push script reads this flag), wherever they come from.
+    void this.cmd.hset(this.key(`session:${session.peerId}`), 'away', '1').catch(() => undefined);
+    this.awayFor(session, reason);
+  }
+
+  private awayFor(session: Session, reason: AwayReason): void {
+    if (this.config.resumeWindowMs === 0) {
+      void this.expire(session, reason);
+      return;
+    }
+    session.awayTimer = setTimeout(() => void this.expire(session, reason), this.config.resumeWindowMs);
+    session.awayTimer.unref();
+  }
+
+  private async expire(session: Session, reason: AwayReason): Promise<void> {
+    session.awayTimer = undefined;
+    if (this.sessions.get(session.peerId) !== session || session.outlet !== null) return;
+    try {
+      await this.scripts.pcExpire(
+        this.key(`session:${session.peerId}`),
+        this.key(`mailbox:${session.peerId}`),
+        this.key(`peers:${this.instance}`),
+        this.config.redisKeyPrefix,
+        this.presenceChannel,
+        session.peerId,
+        session.nonce,
+        reason,
+        this.instance,
+      );
+    } catch (error) {
+      // Redis is away: try again once it is back (the rebuild keeps the session meanwhile).
+      this.log.warn({ err: error, peer: session.peerId }, 'could not expire an identity; retrying');
+      session.awayTimer = setTimeout(() => void this.expire(session, reason), this.config.instanceHeartbeatMs);
+      session.awayTimer.unref();
+      return;
+    }
+    if (this.sessions.get(session.peerId) !== session || session.outlet !== null) return;
+    this.sessions.delete(session.peerId);
+    for (const room of session.rooms) this.untrack(room);
+    session.rooms = NO_ROOMS;
+  }
+
+  shutdown(): void {
+    this.shuttingDown = true;
+    for (const session of this.sessions.values()) clearTimeout(session.awayTimer);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    // Gone at once rather than after the liveness TTL: a survivor sweeps this instance's sessions on
+    // its next beat, so clients that reconnect elsewhere resume (and the rest expire after the window).
+    await this.cmd.del(this.key(`instance:${this.instance}`)).catch(() => undefined);
+    this.sub.disconnect();
+    this.cmd.disconnect();
+  }
+
+  // ---- liveness and sweeping ------------------------------------------------------------------
+
+  private async beat(): Promise<void> {
+    if (!this.ready) return;
+    try {
+      await this.cmd.set(this.key(`instance:${this.instance}`), '1', 'PX', this.config.instanceHeartbeatMs * 3);
+      const instances = await this.cmd.smembers(this.key('instances'));
+      for (const other of instances) {
+        if (other === this.instance || (await this.cmd.exists(this.key(`instance:${other}`))) === 1) continue;
+        await this.sweep(other);
+      }
+    } catch (error) {
+      this.log.debug({ err: error }, 'instance heartbeat failed');
+    }
+  }
+
+  /** Take over the sessions of a dead instance: away here, expiring after the resume window unless resumed. */
+  private async sweep(dead: string): Promise<void> {
+    const taken = await this.scripts.pcSweep(
+      this.key(`instance:${dead}`),
+      this.key('instances'),
+      this.key(`peers:${dead}`),
+      this.key(`peers:${this.instance}`),
+      this.config.redisKeyPrefix,
+      dead,
+      this.instance,
+    );
+    if (!taken) return;
+    this.log.info({ instance: dead, sessions: taken.length / 3 }, 'swept a dead instance');
+    for (let i = 0; i + 2 < taken.length; i += 3) {
+      const [peerId, nonce, rooms] = [taken[i] as string, taken[i + 1] as string, taken[i + 2] as string];
+      if (this.sessions.has(peerId)) continue;
+      const session = new Session(peerId, nonce, null);
+      session.rooms = rooms === '' ? NO_ROOMS : rooms.split(',');
+      this.sessions.set(peerId, session);
+      await Promise.all(session.rooms.map((room) => this.follow(room)));
+      this.awayFor(session, 'disconnect');
+    }
+  }
+
+  // ---- Redis lost and back ----------------------------------------------------------------------
+
+  private maybeRebuild(): void {
+    if (this.closed || !this.lost || this.rebuilding || this.cmd.status !== 'ready' || this.sub.status !== 'ready') return;
+    this.rebuilding = this.rebuild()
+      .then(() => {
+        this.lost = false;
+        this.log.info('redis back: state rebuilt');
+      })
+      .catch((error: unknown) => this.log.warn({ err: error }, 'rebuild after a Redis outage failed; retrying on the next beat'))
+      .finally(() => {
+        this.rebuilding = null;
+        if (this.lost && !this.closed) setTimeout(() => this.maybeRebuild(), this.config.instanceHeartbeatMs).unref();
+      });
+  }
+
+  /**
+   * Redis came back (perhaps empty after a restart): write back every session this instance owns
+   * and its memberships (the scripts are idempotent), then re-read every room it follows and tell
+   * local members what changed meanwhile.
+   */
+  private async rebuild(): Promise<void> {
+    await this.register();
+    for (const replica of this.replicas.values()) replica.buffer ??= [];
+    for (const session of this.sessions.values()) {
+      await this.cmd
+        .multi()
+        .hset(this.key(`session:${session.peerId}`), 'nonce', session.nonce, 'instance', this.instance, 'rooms', '', 'away', session.outlet ? '0' : '1')
+        .sadd(this.key(`peers:${this.instance}`), session.peerId)
+        .exec();
+      for (const room of session.rooms) {
+        const member = this.member(room, session.peerId);
+        await this.scripts.pcJoin(
+          this.key(`room:${room}`),
+          this.key(`roomver:${room}`),
+          this.key('seq'),
+          this.key(`session:${session.peerId}`),
+          room,
+          session.peerId,
+          member?.name ?? '',
+          this.instance,
+          // Back in a room it was in: never refused for capacity.
+          Number.MAX_SAFE_INTEGER,
+          this.presenceChannel,
+        );
+      }
+    }
+    for (const [room, replica] of this.replicas) {
+      const [ver, flat] = await this.scripts.pcSnapshot(this.key(`room:${room}`), this.key(`roomver:${room}`));
+      const before = new Set(replica.members.map((m) => m.peerId));
+      const after = parseMembers(flat);
+      const afterIds = new Set(after.map((m) => m.peerId));
+      for (const gone of replica.members) if (!afterIds.has(gone.peerId)) this.deliverLeft(room, gone.peerId, 'disconnect');
+      replica.members = after;
+      for (const member of after) if (!before.has(member.peerId)) this.deliverJoined(room, replica, member);
+      replica.ver = -1;
+      this.initReplica(room, replica, ver, flat);
+    }
+  }
+
+  // ---- replicas ---------------------------------------------------------------------------------
+
+  private track(room: string): Replica {
+    let replica = this.replicas.get(room);
+    if (!replica) {
+      replica = { ver: -1, members: [], refs: 0, buffer: [], waiters: [] };
+      this.replicas.set(room, replica);
+    }
+    replica.refs += 1;
+    return replica;
+  }
+
+  private untrack(room: string): void {
+    const replica = this.replicas.get(room);
+    if (!replica) return;
+    replica.refs -= 1;
+    if (replica.refs > 0) return;
+    this.replicas.delete(room);
+    for (const waiter of replica.waiters) waiter.resolve();
+  }
+
+  /** A snapshot at `ver`: the members, then the events held meanwhile that came after it. */
+  private initReplica(room: string, replica: Replica, ver: number, flat: string[]): void {
+    if (replica.buffer === null) return;
+    replica.ver = Math.max(replica.ver, ver);
+    if (replica.ver === ver) replica.members = parseMembers(flat);
+    const held = replica.buffer;
+    replica.buffer = null;
+    for (const event of held) this.apply(room, replica, event);
+    this.wake(replica);
+  }
+
+  /** Wait until the replica reflects version `ver` (the presence channel delivers it shortly). */
+  private async caughtUp(room: string, replica: Replica, ver: number): Promise<void> {
+    if (replica.ver >= ver) return;
+    const reached = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), CATCH_UP_MS);
+      replica.waiters.push({ ver, resolve: () => (clearTimeout(timer), resolve(true)) });
+    });
+    if (await reached) return;
+    // The event was lost (a reconnect between): read the room again.
+    replica.buffer = [];
+    const [now, flat] = await this.scripts.pcSnapshot(this.key(`room:${room}`), this.key(`roomver:${room}`));
+    replica.ver = -1;
+    this.initReplica(room, replica, now, flat);
+  }
+
+  private wake(replica: Replica): void {
+    const waiting = replica.waiters;
+    replica.waiters = [];
+    for (const waiter of waiting) {
+      if (waiter.ver <= replica.ver) waiter.resolve();
+      else replica.waiters.push(waiter);
+    }
+  }
+
+  private onPresence(event: PresenceEvent): void {
+    const replica = this.replicas.get(event.r);
+    if (!replica) return;
+    if (replica.buffer !== null) replica.buffer.push(event);
+    else this.apply(event.r, replica, event);
+    this.wake(replica);
+  }
+
+  private apply(room: string, replica: Replica, event: PresenceEvent): void {
+    if (event.v <= replica.ver) return;
+    replica.ver = event.v;
+    const index = replica.members.findIndex((m) => m.peerId === event.p);
+    if (event.k === 'leave') {
+      if (index < 0) return;
+      replica.members.splice(index, 1);
+      this.deliverLeft(room, event.p, event.why ?? 'leave');
+      return;
+    }
+    const member = parseMember(event.p, event.m ?? '');
+    if (index >= 0) {
+      replica.members[index] = member; // a move, or a member re-added after a Redis restart: no news for the room
+      return;
+    }
+    if (event.k !== 'join') return;
+    replica.members.push(member);
+    replica.members.sort((a, b) => a.seq - b.seq);
+    this.deliverJoined(room, replica, member);
+  }
+
+  /** `peer-joined` to this instance's members of the room (the earlier members are polite toward the newcomer). */
+  private deliverJoined(room: string, replica: Replica, member: Member): void {
+    const frame = JSON.stringify({ type: 'peer-joined', room, peer: peerInfo(member, true) });
+    for (const other of replica.members) {
+      if (other.peerId === member.peerId) continue;
+      const session = this.sessions.get(other.peerId);
+      if (session?.rooms.includes(room)) session.outlet?.send(frame);
+    }
+  }
+
+  private deliverLeft(room: string, peerId: string, reason: 'leave' | 'disconnect' | 'timeout'): void {
+    if (this.shuttingDown) return;
+    const replica = this.replicas.get(room);
+    if (!replica) return;
+    const frame = JSON.stringify({ type: 'peer-left', room, peerId, reason });
+    for (const other of replica.members) {
+      if (other.peerId === peerId) continue;
+      const session = this.sessions.get(other.peerId);
+      if (session?.rooms.includes(room)) session.outlet?.send(frame);
+    }
+  }
+
+  private member(room: string, peerId: string): Member | undefined {
+    const members = this.replicas.get(room)?.members;
+    if (!members) return undefined;
+    for (const member of members) if (member.peerId === peerId) return member;
+    return undefined;
+  }
+
+  private sendJoined(session: Session, room: string, ref: Ref | undefined): void {
+    const replica = this.replicas.get(room);
+    const self = this.member(room, session.peerId);
+    if (!replica || !self || !session.outlet) return;
+    const peers: PeerInfo[] = [];
+    for (const member of replica.members) {
+      // `polite` is the receiver's role toward that peer: polite toward anyone who joined later.
+      if (member !== self) peers.push(peerInfo(member, self.seq < member.seq));
+    }
+    const joined = { type: 'joined', room, self: session.peerId, peers, ...iceServersGrant(session.peerId, this.config), ...(ref === undefined ? {} : { ref }) };
+    session.outlet.send(JSON.stringify(joined));
+  }
+
+  private refuse(session: Session, code: Parameters<typeof errorFrame>[0], message: string, ref: Ref | undefined): void {
+    this.metrics.drop(code);
+    session.outlet?.send(errorFrame(code, message, ref));
+  }
+
+  private unavailable(outlet: Outlet, error: unknown, ref: Ref | undefined): void {
+    outlet.log('warn', { err: error }, 'redis call failed');
+    this.metrics.drop('unavailable');
+    outlet.send(errorFrame('unavailable', 'the server cannot reach its shared state; retry shortly', ref));
+  }
+}
+
+function peerInfo(member: Member, polite: boolean): PeerInfo {
+  return { id: member.peerId, name: member.name, polite };
+}
+
+function parseMember(peerId: string, stored: string): Member {
+  const first = stored.indexOf('|');
+  const second = stored.indexOf('|', first + 1);
+  return { peerId, seq: Number(stored.slice(0, first)), instance: stored.slice(first + 1, second), name: stored.slice(second + 1) };
+}
+
+function parseMembers(flat: string[]): Member[] {
+  const members: Member[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) members.push(parseMember(flat[i] as string, flat[i + 1] as string));
+  return members.sort((a, b) => a.seq - b.seq);
+}
+
+/** `F` to, from, sender's instance, ref (JSON or empty), then the frame: one line each (ids and JSON hold no newline). */
+function directEnvelope(to: string, from: string, fromInstance: string, ref: Ref | undefined, frame: string): string {
+  return `F\n${to}\n${from}\n${fromInstance}\n${ref === undefined ? '' : JSON.stringify(ref)}\n${frame}`;
+}
+
+function parseEnvelope(envelope: string): { to: string; from: string; fromInstance: string; ref: Ref | undefined; frame: string } {
+  const lines: string[] = [];
+  let at = 2;
+  for (let i = 0; i < 4; i++) {
+    const end = envelope.indexOf('\n', at);
+    lines.push(envelope.slice(at, end));
+    at = end + 1;
+  }
+  const [to = '', from = '', fromInstance = '', ref = ''] = lines;
+  return { to, from, fromInstance, ref: ref === '' ? undefined : (JSON.parse(ref) as Ref), frame: envelope.slice(at) };
+}

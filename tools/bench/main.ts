@@ -1,8 +1,10 @@
 /**
  * `npm run bench` — runs the benchmarks and refreshes the committed results and docs.
  *
- *   npm run bench                 relay + calls + size + scale, then the report
- *   npm run bench -- relay        one part (relay | calls | size | scale), then the report
+ *   npm run bench                 relay + calls + size + net + scale, then the report
+ *   npm run bench -- relay        one part (relay | calls | size | net | scale), then the report
+ *                                 (net needs root, iptables and coturn: it builds the network lab, tools/netlab;
+ *                                 scale needs redis-server)
  *   npm run bench -- report       only regenerate docs/performance.md and the SVG charts from bench/results/*.json
  *   add --quick                   short runs while developing (results are marked quick)
  *   add --no-profile              relay: skip the extra runs of the bare relay and Peerchart under node --cpu-prof
@@ -18,11 +20,13 @@ import { callsChart, callsTable, profileTables, relayChart, relayTables, replace
 import { DEFAULT_RELAY_SETTINGS, runRelay, type RelayResults } from './relay/run.js';
 import { TOOLS_DIR } from './relay/servers.js';
 import { measureSizes } from './size/size.js';
+import { netTables } from './net/report.js';
+import { DEFAULT_NET_SETTINGS, runNet, type NetResults } from './net/run.js';
 
 const ROOT = join(TOOLS_DIR, '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const DOCS_DIR = join(ROOT, 'docs');
-const PARTS = ['relay', 'calls', 'size', 'scale'] as const;
+const PARTS = ['relay', 'calls', 'size', 'net', 'scale'] as const;
 type Part = (typeof PARTS)[number];
 
 const args = process.argv.slice(2);
@@ -70,6 +74,9 @@ async function main() {
         stdio: 'inherit',
       });
       if (run.status !== 0) throw new Error(`scale benchmark failed (exit ${run.status})`);
+    } else if (part === 'net') {
+      const settings = quick ? { ...DEFAULT_NET_SETTINGS, calls: 3, gapRuns: 2 } : DEFAULT_NET_SETTINGS;
+      save('net', await runNet(settings, log));
     } else {
       save('size', await measureSizes());
     }
@@ -93,6 +100,8 @@ function writeReport() {
     sections.calls = callsTable(calls);
     writeFileSync(join(DOCS_DIR, 'performance-calls.svg'), callsChart(calls));
   }
+  const net = load<NetResults>('net');
+  if (net) sections.net = netTables(net);
   sections.targets = targetsTable(relay, calls, size);
   if (size) {
     sections.size = sizeTable(size);

@@ -165,6 +165,18 @@ export function useServerAndBrowser(overrides: ServerOverrides = {}): { readonly
   return shared;
 }
 
+/** A local ICE candidate as the page's `icecandidate` event handed it to the app to signal. */
+export interface SignalledCandidate {
+  /** Index of the RTCPeerConnection in creation order. */
+  pc: number;
+  type: string | null;
+  protocol: string | null;
+  /** The ICE generation it belongs to: a new ufrag per ICE restart. */
+  ufrag: string | null;
+  address: string | null;
+  candidate: string;
+}
+
 /** What the init script records about one RTCPeerConnection (test-side observation only). */
 export interface PeerConnectionLog {
   /** Milliseconds since the page's time origin when the connection was made. */
@@ -181,7 +193,9 @@ export interface PeerConnectionLog {
 /**
  * Init script (serialised into the page, so self-contained): remembers each RTCPeerConnection the
  * page makes, for getStats, and logs what it does (`PeerConnectionLog`); also logs the page's
- * `online`/`offline` events. Nothing here changes what the connection does.
+ * `online`/`offline` events, and every local candidate it gathers (`icecandidate`: `SignalledCandidate`), for
+ * the network lab's assertions on candidate types and ICE generations. Nothing here changes what the
+ * connection does.
  */
 function observePeerConnections(): void {
   const Native = window.RTCPeerConnection;
@@ -190,6 +204,8 @@ function observePeerConnections(): void {
   const networkEvents: { at: number; what: string }[] = [];
   Object.defineProperty(window, '__e2ePeerConnections', { value: seen });
   Object.defineProperty(window, '__e2ePeerLogs', { value: logs });
+  const candidates: SignalledCandidate[] = [];
+  Object.defineProperty(window, '__e2eLocalCandidates', { value: candidates });
   Object.defineProperty(window, '__e2eNetworkEvents', { value: networkEvents });
   for (const what of ['online', 'offline']) {
     window.addEventListener(what, () => networkEvents.push({ at: performance.now(), what }));
@@ -198,7 +214,7 @@ function observePeerConnections(): void {
   window.RTCPeerConnection = class extends Native {
     constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
       super(...args);
-      seen.push(this);
+      const index = seen.push(this) - 1;
       const log: PeerConnectionLog = { createdAt: performance.now(), localUfrags: [], iceRestartOffers: 0, restartIceCalls: 0, events: [] };
       logs.push(log);
       const note = (what: string) => {
@@ -208,7 +224,11 @@ function observePeerConnections(): void {
       const noteUfrag = (ufrag: string | null | undefined) => {
         if (ufrag && !log.localUfrags.includes(ufrag)) log.localUfrags.push(ufrag);
       };
-      this.addEventListener('icecandidate', (e) => noteUfrag(e.candidate?.usernameFragment));
+      this.addEventListener('icecandidate', (e) => {
+        const c = e.candidate;
+        noteUfrag(c?.usernameFragment);
+        if (c?.candidate) candidates.push({ pc: index, type: c.type, protocol: c.protocol, ufrag: c.usernameFragment, address: c.address, candidate: c.candidate });
+      });
       this.addEventListener('signalingstatechange', () => {
         noteUfrag(ufragOf(this.localDescription?.sdp));
         note(`signaling ${this.signalingState}`);
@@ -231,6 +251,11 @@ function observePeerConnections(): void {
       };
     }
   };
+}
+
+/** Every local candidate the page's peer connections gathered so far. */
+export function signalledCandidates(page: Page): Promise<SignalledCandidate[]> {
+  return page.evaluate(() => (window as unknown as { __e2eLocalCandidates: SignalledCandidate[] }).__e2eLocalCandidates);
 }
 
 /** One RTCPeerConnection of a page as the test sees it: its states, transceivers and log. */
@@ -281,8 +306,17 @@ export interface CallPage {
  */
 export async function openCall(
   browser: Browser,
-  server: TestServer,
-  options: { shell: Shell; room: string; name: string; grantMedia?: boolean; viaLobby?: boolean; inspect?: boolean },
+  server: Pick<TestServer, 'origin'>,
+  options: {
+    shell: Shell;
+    room: string;
+    name: string;
+    grantMedia?: boolean;
+    viaLobby?: boolean;
+    inspect?: boolean;
+    /** More URL options from the DOM contract (e.g. `{ relay: '' }`). */
+    query?: Record<string, string>;
+  },
 ): Promise<CallPage> {
   const context = await browser.newContext({
     permissions: options.grantMedia === false ? [] : ['camera', 'microphone'],
@@ -298,6 +332,7 @@ export async function openCall(
   } else {
     const query = new URLSearchParams({ room: options.room, name: options.name });
     if (options.inspect) query.set('inspect', '');
+    for (const [key, value] of Object.entries(options.query ?? {})) query.set(key, value);
     await page.goto(`${server.origin}/${options.shell}/?${query}`);
   }
   return { page, context, name: options.name, close: () => context.close() };

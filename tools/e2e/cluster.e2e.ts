@@ -30,9 +30,9 @@ describe('two signaling instances on Redis', () => {
     const room = uniqueRoom('cluster');
     const calls: CallPage[] = [];
     try {
-      const vue = await openCall(browser, { origin: first!.http, close: async () => {} }, { shell: 'vue', room, name: 'Vue' });
+      const vue = await openCall(browser, { origin: first!.http }, { shell: 'vue', room, name: 'Vue' });
       calls.push(vue);
-      const react = await openCall(browser, { origin: second!.http, close: async () => {} }, { shell: 'react', room, name: 'React' });
+      const react = await openCall(browser, { origin: second!.http }, { shell: 'react', room, name: 'React' });
       calls.push(react);
       const vueId = await joined(vue);
       const reactId = await joined(react);

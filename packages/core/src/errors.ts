@@ -24,11 +24,10 @@ export interface PeerError {
 }
 
 const PEER_ERROR_MESSAGES: Record<PeerErrorCode, string> = {
-  'peer/create-failed': 'Could not set up a connection to this participant. Try rejoining the room.',
-  'peer/negotiation-failed': 'The connection setup with this participant failed. Try rejoining the room.',
-  'peer/ice-failed':
-    'The network path to this participant was lost and could not be restored. Check your network and rejoin.',
-  'peer/transport-lost': 'The connection to this participant closed unexpectedly. Try rejoining the room.',
+  'peer/create-failed': 'Could not set up a connection to this participant.',
+  'peer/negotiation-failed': 'Setting up the connection to this participant failed.',
+  'peer/ice-failed': 'The network path to this participant broke and could not be restored.',
+  'peer/transport-lost': 'The connection to this participant closed unexpectedly.',
 };
 
 export function peerError(code: PeerErrorCode, detail?: string): PeerError {

@@ -124,7 +124,7 @@ describe('peer machine: connection health (scripted faults)', () => {
     t.clock.increment(4_000); // 3rd backoff: 4 × base, restarts exhausted: redial
     expect(t.snapshot().value).toBe('redialing');
     expect(selectPeerView(t.snapshot())).toMatchObject({ status: 'redialing', error: null });
-    expect(selectPeerView(t.snapshot()).statusText).toBe('Redialing with a new connection (attempt 1 of 2)');
+    expect(selectPeerView(t.snapshot()).statusText).toBe('Redialing (attempt 1 of 2)');
     expect(t.pc.state.cleanedUp).toBe(true);
     expect(t.pc.state.instances).toBe(1);
     t.clock.increment(1_000); // redial backoff: base

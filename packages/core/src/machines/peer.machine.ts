@@ -245,13 +245,11 @@ export interface PeerContext extends Omit<PeerInput, 'timing'> {
   sending: Sending;
   /** Kinds with a camera/microphone sender (replaceTrack is enough for them). */
   localSenders: Record<MediaKind, boolean>;
-  localScreenStreamId: string | null;
   localMediaState: MediaState;
   remoteStreams: RemoteStream[];
   remoteMedia: RemoteMediaState;
 
   // data channel
-  dataChannelOpen: boolean;
   outbox: ChatMessage[];
   invalidMessages: number;
 
@@ -298,10 +296,8 @@ function freshConnection(sending: Sending) {
     signalingState: 'stable',
     iceRestartAttempts: 0,
     localSenders: { audio: sending.audio !== null, video: sending.video !== null },
-    localScreenStreamId: sending.screen?.stream.id ?? null,
     remoteStreams: [],
     remoteMedia: { audioMuted: false, videoOff: false, screen: false, cameraStreamId: null, screenStreamId: null },
-    dataChannelOpen: false,
     invalidMessages: 0,
     stats: [],
     error: null,
@@ -336,13 +332,11 @@ const connectionLost = (code: PeerErrorCode, guard?: { type: 'isClosed' } | { ty
     {
       guard: guard ? and([guard, 'redialAttemptsLeft']) : 'redialAttemptsLeft',
       target: '#peer.redialing',
-      description: `${code}: redial with a fresh RTCPeerConnection`,
       actions: { type: 'recordFailure', params: { code } },
     },
     {
       ...(guard ? { guard } : {}),
       target: '#peer.failed',
-      description: `${code}, out of redials: failed until REDIAL or DISMISS`,
       actions: { type: 'recordFailure', params: { code } },
     },
   ] as const;
@@ -406,14 +400,14 @@ const connectionBecomes = {
 export const REDIAL_REASON = 'redial';
 
 /** In a negotiation state whose exchange already restarts ICE, a restart request adds nothing. */
-const alreadyRestarting = { guard: 'exchangeRestartsIce', description: 'This exchange already restarts ICE' } as const;
+const alreadyRestarting = { guard: 'exchangeRestartsIce' } as const;
 
 /** A bye: the remote hung up, or (reason `redial`) it starts over with a fresh connection and asks us to. */
 const byeStartsOver = {
   guard: 'redialRequested',
   target: '#peer.active',
   reenter: true,
-  description: 'The remote starts over: a fresh RTCPeerConnection here too',
+  description: 'Remote redials: a fresh connection here too',
   actions: 'startOver',
 } as const;
 const byeEnds = { target: '#peer.closed', actions: 'remoteHungUp' } as const;
@@ -476,8 +470,8 @@ export const peerMachine = setup({
     /** A new RTCPeerConnection (the `active` state is entered again): everything of the old one is dropped. */
     startOver: assign(({ context }) => ({ ...freshConnection(context.sending), initiator: !context.polite })),
     recordFailure: assign(({ event }, { code }: { code: PeerErrorCode }) => {
-      const detail = event.type === 'PC.OP_FAILED' ? `${event.op}: ${event.message}` : event.type === 'PC.CREATE_FAILED' ? event.message : undefined;
-      return { error: peerError(code, detail) };
+      // The cause for logs and the inspector: the failed operation's message, when there is one.
+      return { error: peerError(code, 'message' in event ? `${'op' in event ? `${event.op}: ` : ''}${event.message}` : undefined) };
     }),
     /** Impolite side, offer collision: the remote offer is ignored (it will answer ours). */
     ignoreRemoteOffer: assign({ ignoreOffer: true }),
@@ -510,6 +504,7 @@ export const peerMachine = setup({
     mirrorConnectionState: assign({ connectionState: ({ event }) => (event as Ev<'PC.CONNECTION_STATE'>).state }),
     /** The chat outbox went out on the newly opened channel. */
     clearOutbox: assign({ outbox: [] }),
+    keepMediaState: assign({ localMediaState: ({ event }) => pickMediaState(event as Ev<'LOCAL.MEDIA_STATE'>) }),
   },
   guards: {
     isInitiator: ({ context }) => context.initiator,
@@ -524,7 +519,6 @@ export const peerMachine = setup({
     ignoringOffer: ({ context }) => context.ignoreOffer,
     /** Our current local description went out, so a new candidate may follow it at once. */
     localDescriptionSent: ({ context }) => context.sentDescription,
-    channelOpen: ({ context }) => context.dataChannelOpen,
     isLocalOffer: ({ event }) => localType(event) === 'offer',
     isLocalAnswer: ({ event }) => localType(event) === 'answer',
     isRemoteOffer: ({ event }) => remoteType(event) === 'offer',
@@ -578,10 +572,8 @@ export const peerMachine = setup({
       on: {
         HANGUP: hangUp,
         'SIGNAL.BYE': [
-          {
-            guard: and(['redialRequested', not('hasNegotiated')]),
-            description: 'Asked to start over while this connection is fresh anyway: nothing to do',
-          },
+          // Asked to start over while this connection is fresh anyway (both sides started over at once).
+          { guard: and(['redialRequested', not('hasNegotiated')]) },
           byeStartsOver,
           byeEnds,
         ],
@@ -602,7 +594,7 @@ export const peerMachine = setup({
               {
                 guard: 'isInitiator',
                 target: 'session.negotiation.creatingOffer',
-                description: 'Impolite with an early offer: a collision, the early offer is ignored',
+                description: 'Impolite: the early offer collides, ignore it',
                 actions: assign(({ context }) => ({ earlyOffer: null, ignoreOffer: context.earlyOffer !== null })),
               },
               { target: 'session', actions: assign({ earlyOffer: null }) },
@@ -625,7 +617,7 @@ export const peerMachine = setup({
                 actions: { type: 'command', params: ({ event }) => [{ type: 'PC.ADD_CANDIDATE', candidate: event.candidate }] },
               },
               {
-                description: 'No remote description yet (or earlier candidates still wait): buffer the candidate',
+                description: 'Buffer it: no remote description yet, or others wait',
                 actions: 'bufferRemoteCandidate',
               },
             ],
@@ -635,7 +627,7 @@ export const peerMachine = setup({
                 actions: { type: 'signal', params: ({ event }) => [{ type: 'candidate', candidate: event.candidate }] },
               },
               {
-                description: 'Its description is not sent yet: hold the candidate',
+                description: 'Hold it until its description is sent',
                 actions: assign({ localCandidates: ({ context, event }) => [...context.localCandidates, event.candidate] }),
               },
             ],
@@ -643,7 +635,7 @@ export const peerMachine = setup({
               { guard: and(['candidateFailed', 'ignoringOffer']), description: 'Candidate of an ignored offer: expected' },
               {
                 guard: 'candidateOrMediaFailed',
-                description: 'Not fatal: counted; ICE restarts cover lost candidates',
+                description: 'Not fatal: counted',
                 actions: assign({ candidateErrors: ({ context }) => context.candidateErrors + 1 }),
               },
             ],
@@ -654,7 +646,7 @@ export const peerMachine = setup({
             'LOCAL.SET_TRACK': [
               {
                 guard: 'addsSender',
-                description: 'No sender of that kind yet: addTrack, which needs a new offer',
+                description: 'No sender of that kind: addTrack, then an offer',
                 actions: [
                   'setTrack',
                   assign({
@@ -664,7 +656,7 @@ export const peerMachine = setup({
                 ],
               },
               {
-                description: 'replaceTrack on the existing sender: no renegotiation',
+                description: 'replaceTrack: no renegotiation',
                 actions: 'setTrack',
               },
             ],
@@ -672,7 +664,6 @@ export const peerMachine = setup({
               actions: [
                 { type: 'command', params: ({ event }) => [{ type: 'PC.ADD_SCREEN', track: event.track, stream: event.stream }] },
                 assign({
-                  localScreenStreamId: ({ event }) => event.stream.id,
                   sending: ({ context, event }) => ({ ...context.sending, screen: { track: event.track, stream: event.stream } }),
                   negotiationPending: true,
                 }),
@@ -681,19 +672,11 @@ export const peerMachine = setup({
             'LOCAL.REMOVE_SCREEN': {
               actions: [
                 { type: 'command', params: [{ type: 'PC.REMOVE_SCREEN' }] },
-                assign({ localScreenStreamId: null, sending: ({ context }) => ({ ...context.sending, screen: null }), negotiationPending: true }),
+                assign({ sending: ({ context }) => ({ ...context.sending, screen: null }), negotiationPending: true }),
               ],
             },
-            'LOCAL.MEDIA_STATE': [
-              {
-                guard: 'channelOpen',
-                actions: [
-                  assign({ localMediaState: ({ event }) => pickMediaState(event) }),
-                  { type: 'command', params: ({ context }) => [{ type: 'PC.SEND', message: mediaStateMessage(context) }] },
-                ],
-              },
-              { actions: assign({ localMediaState: ({ event }) => pickMediaState(event) }) },
-            ],
+            // Kept for the channel (channel.open also sends it at once).
+            'LOCAL.MEDIA_STATE': { actions: 'keepMediaState' },
             // ── Remote media ──
             'PC.REMOTE_STREAM': {
               actions: assign({
@@ -716,22 +699,13 @@ export const peerMachine = setup({
               }),
             },
             // ── Data channel messages ──
-            'CHAT.SEND': [
-              {
-                guard: 'channelOpen',
-                actions: {
-                  type: 'command',
-                  params: ({ event }) => [{ type: 'PC.SEND', message: { type: 'chat', id: event.id, text: event.text, at: event.at } }],
-                },
-              },
-              {
-                description: 'Channel not open yet: keep it in the outbox',
-                actions: assign({
-                  outbox: ({ context, event }) =>
-                    [...context.outbox, { id: event.id, text: event.text, at: event.at }].slice(-OUTBOX_LIMIT),
-                }),
-              },
-            ],
+            // channel.open sends it at once.
+            'CHAT.SEND': {
+              description: 'Not open yet: into the outbox',
+              actions: assign({
+                outbox: ({ context, event }) => [...context.outbox, { id: event.id, text: event.text, at: event.at }].slice(-OUTBOX_LIMIT),
+              }),
+            },
             'PC.DATA_MESSAGE': [
               {
                 guard: 'isChatMessage',
@@ -776,6 +750,9 @@ export const peerMachine = setup({
           states: {
             negotiation: {
               initial: 'stable',
+              // Every state but stable (which offers the restart): the exchange in progress may restart ICE already.
+              // (Stable only declines a restart before the first exchange, when none has restarted ICE.)
+              on: { RESTART_ICE: alreadyRestarting },
               states: {
                 stable: {
                   on: {
@@ -800,7 +777,6 @@ export const peerMachine = setup({
                     })),
                   ],
                   on: {
-                    RESTART_ICE: alreadyRestarting,
                     'PC.OFFER_CREATED': {
                       target: 'settingLocalOffer',
                       actions: assign({ localDescription: ({ event }) => ({ type: 'offer' as const, sdp: event.sdp }) }),
@@ -812,7 +788,6 @@ export const peerMachine = setup({
                 settingLocalOffer: {
                   entry: applyLocalDescription,
                   on: {
-                    RESTART_ICE: alreadyRestarting,
                     'PC.LOCAL_SET': {
                       guard: 'isLocalOffer',
                       target: 'awaitingAnswer',
@@ -834,7 +809,6 @@ export const peerMachine = setup({
                 },
                 awaitingAnswer: {
                   on: {
-                    RESTART_ICE: alreadyRestarting,
                     'SIGNAL.ANSWER': {
                       target: 'settingRemoteAnswer',
                       actions: assign({
@@ -865,7 +839,7 @@ export const peerMachine = setup({
                     'PC.OP_FAILED': negotiationStepFailed('setRemoteAnswer'),
                     'SIGNAL.OFFER': {
                       target: 'settingRemoteOffer',
-                      description: 'Not a collision (isSettingRemoteAnswerPending): applied right after the answer',
+                      description: 'Not a collision: applied after the answer',
                       actions: 'acceptRemoteOffer',
                     },
                   },
@@ -873,11 +847,10 @@ export const peerMachine = setup({
                 settingRemoteOffer: {
                   entry: [applyRemoteDescription, assign({ sentDescription: false })],
                   on: {
-                    RESTART_ICE: alreadyRestarting,
                     'PC.REMOTE_SET': {
                       guard: 'isRemoteOffer',
                       target: 'creatingAnswer',
-                      description: 'Offer applied: answer first; buffered candidates follow the answer',
+                      description: 'Answer first; buffered candidates follow it',
                     },
                     'PC.OP_FAILED': negotiationStepFailed('setRemoteOffer'),
                   },
@@ -885,7 +858,6 @@ export const peerMachine = setup({
                 creatingAnswer: {
                   entry: { type: 'command', params: [{ type: 'PC.CREATE_ANSWER' }] },
                   on: {
-                    RESTART_ICE: alreadyRestarting,
                     'PC.ANSWER_CREATED': {
                       target: 'settingLocalAnswer',
                       actions: assign({ localDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }) }),
@@ -896,7 +868,6 @@ export const peerMachine = setup({
                 settingLocalAnswer: {
                   entry: applyLocalDescription,
                   on: {
-                    RESTART_ICE: alreadyRestarting,
                     'PC.LOCAL_SET': [
                       {
                         guard: and(['isLocalAnswer', 'negotiationPending']),
@@ -919,8 +890,8 @@ export const peerMachine = setup({
             connection: {
               initial: 'new',
               on: {
-                // Any state not handled below is mirrored only.
-                'PC.CONNECTION_STATE': { actions: 'mirrorConnectionState' },
+                // In every state: `closed` came from someone else's close(); anything not handled below is mirrored only.
+                'PC.CONNECTION_STATE': [...connectionBecomes.closed, { actions: 'mirrorConnectionState' }],
               },
               states: {
                 new: {
@@ -930,7 +901,6 @@ export const peerMachine = setup({
                       connectionBecomes.connected,
                       connectionBecomes.disconnected,
                       connectionBecomes.failed,
-                      ...connectionBecomes.closed,
                     ],
                   },
                 },
@@ -940,7 +910,6 @@ export const peerMachine = setup({
                       connectionBecomes.connected,
                       connectionBecomes.disconnected,
                       connectionBecomes.failed,
-                      ...connectionBecomes.closed,
                     ],
                   },
                 },
@@ -957,7 +926,6 @@ export const peerMachine = setup({
                     'PC.CONNECTION_STATE': [
                       connectionBecomes.disconnected,
                       { ...connectionBecomes.failed, description: 'failed: restart ICE at once' },
-                      ...connectionBecomes.closed,
                     ],
                   },
                 },
@@ -967,7 +935,6 @@ export const peerMachine = setup({
                     'PC.CONNECTION_STATE': [
                       connectionBecomes.connected,
                       { ...connectionBecomes.failed, description: 'failed: restart ICE at once' },
-                      ...connectionBecomes.closed,
                     ],
                   },
                 },
@@ -987,7 +954,6 @@ export const peerMachine = setup({
                   on: {
                     'PC.CONNECTION_STATE': [
                       connectionBecomes.connected,
-                      ...connectionBecomes.closed,
                       { description: 'Still trying: the backoff timer decides', actions: 'mirrorConnectionState' },
                     ],
                     'PC.ICE_CONNECTION_STATE': {
@@ -1008,7 +974,6 @@ export const peerMachine = setup({
                       target: 'open',
                       description: 'Open: tell our media state, send the chat outbox',
                       actions: [
-                        assign({ dataChannelOpen: true }),
                         {
                           type: 'command',
                           params: ({ context }) => [
@@ -1023,10 +988,16 @@ export const peerMachine = setup({
                 },
                 open: {
                   on: {
-                    'PC.DATA_CLOSED': connectionLost('peer/transport-lost').map((transition) => ({
-                      ...transition,
-                      actions: [assign({ dataChannelOpen: false }), transition.actions],
-                    })),
+                    'PC.DATA_CLOSED': connectionLost('peer/transport-lost'),
+                    'CHAT.SEND': {
+                      actions: {
+                        type: 'command',
+                        params: ({ event }) => [{ type: 'PC.SEND', message: { type: 'chat', id: event.id, text: event.text, at: event.at } }],
+                      },
+                    },
+                    'LOCAL.MEDIA_STATE': {
+                      actions: ['keepMediaState', { type: 'command', params: ({ context }) => [{ type: 'PC.SEND', message: mediaStateMessage(context) }] }],
+                    },
                   },
                 },
               },
@@ -1037,16 +1008,15 @@ export const peerMachine = setup({
     },
     /** Waiting (backoff) before a fresh RTCPeerConnection; the old one is closed already. */
     redialing: {
-      entry: assign({ redialAttempts: ({ context }) => context.redialAttempts + 1, dataChannelOpen: false }),
+      entry: assign({ redialAttempts: ({ context }) => context.redialAttempts + 1 }),
       after: { redialBackoff: { target: 'active', actions: redialNow } },
       on: {
         HANGUP: hangUp,
-        'SIGNAL.BYE': [{ ...byeStartsOver, description: 'The remote started over first: join it now' }, byeEnds],
+        'SIGNAL.BYE': [byeStartsOver, byeEnds],
       },
     },
     /** Out of redials (or asked to stop): visible with its error until the user redials or dismisses it. */
     failed: {
-      entry: assign({ dataChannelOpen: false }),
       on: {
         REDIAL: { target: 'active', actions: [assign({ redialAttempts: 0 }), ...redialNow] },
         DISMISS: { target: 'closed', actions: [{ type: 'signal', params: [{ type: 'bye', reason: 'dismissed' }] }, 'markHungUp'] },
@@ -1056,13 +1026,10 @@ export const peerMachine = setup({
     },
     closed: {
       type: 'final',
-      entry: [
-        assign({ dataChannelOpen: false }),
-        {
-          type: 'notifyParent',
-          params: ({ context }) => ({ type: 'PEER.CLOSED', peerId: context.peerId, reason: context.closeReason ?? 'hangup' }),
-        },
-      ],
+      entry: {
+        type: 'notifyParent',
+        params: ({ context }) => ({ type: 'PEER.CLOSED', peerId: context.peerId, reason: context.closeReason ?? 'hangup' }),
+      },
     },
   },
 });
@@ -1076,8 +1043,8 @@ function mediaStateMessage(context: PeerContext): MediaStatePeerMessage {
   return {
     type: 'media-state',
     ...context.localMediaState,
-    cameraStreamId: context.localStream?.id ?? null,
-    screenStreamId: context.localScreenStreamId,
+    cameraStreamId: context.sending.stream?.id ?? null,
+    screenStreamId: context.sending.screen?.stream.id ?? null,
   };
 }
 

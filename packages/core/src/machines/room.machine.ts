@@ -434,7 +434,7 @@ export const roomMachine = setup({
     'PEER.DISMISS': { actions: 'toPeer' },
     'CHAT.SEND': { actions: 'sendChat' },
     'NETWORK.CHANGED': {
-      description: 'Online again or another network: restart ICE on every peer now instead of waiting for timeouts',
+      description: 'Network changed: restart ICE now',
       actions: 'restartIceEverywhere',
     },
     // Before `session.ready` (media or signaling still on their way): join as soon as they are.
@@ -454,13 +454,13 @@ export const roomMachine = setup({
           {
             guard: and(['mediaSettled', 'signalingOpen', 'joinWanted']),
             target: 'session.joining',
-            description: 'Signaling greeted us while media settled: join at once',
+            description: 'Greeted meanwhile: join now',
             actions: 'absorbMedia',
           },
           {
             guard: and(['mediaSettled', 'signalingOpen']),
             target: 'session.ready',
-            description: 'Greeted and media settled, but joining waits for JOIN (autoJoin: false)',
+            description: 'autoJoin: false: wait for JOIN',
             actions: 'absorbMedia',
           },
           { guard: 'mediaSettled', target: 'session', actions: 'absorbMedia' },
@@ -551,7 +551,7 @@ export const roomMachine = setup({
                 iceServersRenewal: {
                   guard: 'iceServersExpire',
                   target: 'renewingIceServers',
-                  description: 'TURN credentials near their expiry: ask the server for fresh ones',
+                  description: 'Renew TURN credentials',
                 },
               },
             },
@@ -561,7 +561,7 @@ export const roomMachine = setup({
                 'SIGNALING.MESSAGE': {
                   guard: 'iceServersMessage',
                   target: 'iceServersValid',
-                  description: 'Fresh credentials: every connection takes them (setConfiguration)',
+                  description: 'setConfiguration on every peer',
                   actions: 'renewIceServers',
                 },
               },
@@ -613,7 +613,7 @@ export const roomMachine = setup({
               {
                 guard: 'ownJoined',
                 target: 'joined',
-                description: 'Back in the room: call who is new, keep who we hold',
+                description: 'Keep our peers, call new ones',
                 actions: ['enterRoom', addNewPeers, 'syncPeers'],
               },
               { guard: 'joinRefused', target: '#room.failed', actions: 'joinRefused' },

@@ -58,9 +58,9 @@ function statusText(snapshot: PeerSnapshot, status: PeerStatus): string {
     case 'closed':
       return context.closeReason === 'remote-hangup' ? 'Left the call' : 'Hung up';
     case 'failed':
-      return `Connection failed: ${context.error?.message ?? 'unknown error'}`;
+      return 'Connection failed';
     case 'redialing':
-      return `Redialing with a new connection (attempt ${context.redialAttempts} of ${context.timing.redialMaxAttempts})`;
+      return `Redialing (attempt ${context.redialAttempts} of ${context.timing.redialMaxAttempts})`;
     case 'restarting':
       return `Reconnecting (ICE restart ${context.iceRestartAttempts} of ${context.timing.iceRestartMaxAttempts})`;
     case 'interrupted':
@@ -68,8 +68,7 @@ function statusText(snapshot: PeerSnapshot, status: PeerStatus): string {
     case 'connected':
       return 'Connected';
     case 'connecting':
-      if (snapshot.matches({ active: 'creatingPeerConnection' })) return 'Setting up';
-      return context.redialAttempts > 0 ? `Connecting again (redial ${context.redialAttempts} of ${context.timing.redialMaxAttempts})` : 'Connecting';
+      return context.redialAttempts > 0 ? 'Connecting again' : 'Connecting';
   }
 }
 
@@ -94,7 +93,7 @@ export function selectPeerView(snapshot: PeerSnapshot): PeerView {
     ...pickStreams(context),
     remoteAudioMuted: context.remoteMedia.audioMuted,
     remoteVideoOff: context.remoteMedia.videoOff,
-    dataChannelOpen: context.dataChannelOpen,
+    dataChannelOpen: snapshot.matches({ active: { session: { channel: 'open' } } }),
     stats: statsView(context),
     error: toViewError(snapshot),
   };

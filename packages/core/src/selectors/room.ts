@@ -56,7 +56,7 @@ export function selectRoomView(snapshot: RoomSnapshot): RoomView {
     status === 'reconnecting'
       ? {
           code: 'signaling/unreachable',
-          message: `Cannot reach the server (attempt ${context.signalingView.attempt}); retrying automatically. Calls already connected keep going.`,
+          message: `Cannot reach the server (attempt ${context.signalingView.attempt}); retrying. Calls already connected go on.`,
           actions: ['retry'],
         }
       : null;

@@ -24,7 +24,7 @@ import type { ServerConfig } from '../config.js';
 import { errorFrame } from '../errors.js';
 import { relayedFrame, type ReceivedFrame } from '../frames.js';
 import type { ServerMetrics } from '../metrics.js';
-import { NO_ROOMS, Session, welcomeFrame, type AwayReason, type Outlet, type SignalingRelay } from '../relay.js';
+import { NO_ROOMS, Session, welcomeFrame, type AwayReason, type Frame, type Outlet, type SignalingRelay } from '../relay.js';
 import { randomId, ResumeTokens } from '../tokens.js';
 import { iceServersGrant } from '../turn.js';
 import { CLAIM, EXPIRE, JOIN, LEAVE, PUSH, SNAPSHOT, SWEEP } from './scripts.js';
@@ -112,6 +112,8 @@ export class RedisRelay implements SignalingRelay {
   readonly instance = randomId(9);
   private epoch = '';
   private readonly sessions = new Map<string, Session>();
+  /** Frames for a session whose cross-instance resume is still being set up, by peer id (see `resumed`). */
+  private readonly held = new Map<string, Frame[]>();
   private readonly replicas = new Map<string, Replica>();
   private readonly tokens: ResumeTokens;
   private readonly scripts: Scripted;
@@ -254,6 +256,7 @@ export class RedisRelay implements SignalingRelay {
     const [, oldInstance = '', roomList = '', ...mailbox] = result;
     const rooms = roomList === '' ? [] : roomList.split(',');
     let session = this.sessions.get(peerId);
+    let held: Frame[] = [];
     if (session) {
       // Its last socket was on this instance: the same resume as with one process.
       clearTimeout(session.awayTimer);
@@ -269,11 +272,20 @@ export class RedisRelay implements SignalingRelay {
       }
       session = this.adopt(peerId, nonce, outlet);
       session.rooms = rooms;
-      await Promise.all(rooms.map((room) => this.follow(room)));
+      // Frames that reach this instance for the peer while its rooms are being followed (sent after the
+      // resume script moved it here) wait, so the welcome, its `joined` and the mailbox go first.
+      this.held.set(peerId, []);
+      try {
+        await Promise.all(rooms.map((room) => this.follow(room)));
+      } finally {
+        held = this.held.get(peerId) ?? [];
+        this.held.delete(peerId);
+      }
     }
     outlet.send(welcomeFrame(this.config, session, token, true, session.rooms, ref));
     for (const room of session.rooms) this.sendJoined(session, room, undefined);
     for (const frame of mailbox) outlet.send(frame);
+    for (const frame of held) outlet.send(frame);
     return session;
   }
 
@@ -434,7 +446,7 @@ export class RedisRelay implements SignalingRelay {
     if (kind === 'F') {
       const { to, from, fromInstance, ref, frame } = parseEnvelope(message);
       const local = this.sessions.get(to);
-      if (local?.outlet) local.outlet.send(frame);
+      if (local?.outlet) this.deliver(local, frame);
       else this.pushElsewhere(to, message, frame, from, fromInstance, ref);
     } else if (kind === 'T') {
       const peerId = message.slice(2);
@@ -448,7 +460,8 @@ export class RedisRelay implements SignalingRelay {
       session.outlet?.replace();
     } else if (kind === 'E') {
       const newline = message.indexOf('\n', 2);
-      this.sessions.get(message.slice(2, newline))?.outlet?.send(message.slice(newline + 1));
+      const session = this.sessions.get(message.slice(2, newline));
+      if (session) this.deliver(session, message.slice(newline + 1));
     }
   }
 
@@ -711,7 +724,7 @@ export class RedisRelay implements SignalingRelay {
     for (const other of replica.members) {
       if (other.peerId === member.peerId) continue;
       const session = this.sessions.get(other.peerId);
-      if (session?.rooms.includes(room)) session.outlet?.send(frame);
+      if (session?.rooms.includes(room)) this.deliver(session, frame);
     }
   }
 
@@ -723,8 +736,15 @@ export class RedisRelay implements SignalingRelay {
     for (const other of replica.members) {
       if (other.peerId === peerId) continue;
       const session = this.sessions.get(other.peerId);
-      if (session?.rooms.includes(room)) session.outlet?.send(frame);
+      if (session?.rooms.includes(room)) this.deliver(session, frame);
     }
+  }
+
+  /** To a local session's socket, unless its resume is still being set up (then after its welcome). */
+  private deliver(session: Session, frame: Frame): void {
+    const held = this.held.get(session.peerId);
+    if (held) held.push(frame);
+    else session.outlet?.send(frame);
   }
 
   private member(room: string, peerId: string): Member | undefined {

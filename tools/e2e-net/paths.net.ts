@@ -23,8 +23,18 @@ const report = (scenario: string, paths: object) => console.log(`[net] ${scenari
 
 describe('paths through NAT', () => {
   it('cone NAT home ↔ public host: connects directly (no relay on the selected pair)', async () => {
-    current = await startCall(fixture, ['cone1', 'public'], { label: 'cone-public' });
-    const paths = await Promise.all([selectedPath(current.a), selectedPath(current.b)]);
+    const call = await startCall(fixture, ['cone1', 'public'], { label: 'cone-public' });
+    current = call;
+    // ICE may select whichever pair answers first (on a loaded machine, sometimes the relay), then moves
+    // to the best working pair: the call must settle on the direct one, which is there to be found.
+    const settled = () => Promise.all([selectedPath(call.a), selectedPath(call.b)]);
+    const paths = await until('cone ↔ public to settle on a direct pair', async () => {
+      const now = await settled();
+      return now.every((path) => !isRelay(path)) && now;
+    }).catch(async (error: unknown) => {
+      report('cone ↔ public (never direct)', await settled());
+      throw error;
+    });
     report('cone ↔ public', paths);
     for (const path of paths) {
       expect(path.connectionState).toBe('connected');

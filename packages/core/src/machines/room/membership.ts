@@ -1,6 +1,6 @@
-import { assign, stateIn } from 'xstate';
+import { assign, enqueueActions, stateIn } from 'xstate';
 import type { ErrorMessage, JoinedMessage } from '../../protocol/index.js';
-import { newPeers, roomSetup, vanishedPeers } from './setup.js';
+import { JOIN_REF, membersOf, roomSetup, vanishedPeers } from './setup.js';
 import type { RoomContext } from './types.js';
 
 const JOIN_REFUSALS: Partial<Record<string, string>> = {
@@ -12,7 +12,7 @@ const JOIN_REFUSALS: Partial<Record<string, string>> = {
 type Joined = { context: RoomContext; event: { message: JoinedMessage } };
 
 const enterRoom = { type: 'enterRoom', params: ({ event }: Joined) => event.message } as const;
-const callNewPeers = { type: 'addPeers', params: ({ context, event }: Joined) => newPeers(context, event.message) } as const;
+const callNewPeers = { type: 'addPeers', params: ({ event }: Joined) => membersOf(event.message) } as const;
 /** Our first `joined`, or one after the server restarted: call every member we hold no peer for. */
 const enter = [enterRoom, callNewPeers, 'syncPeers'] as const;
 /** A re-sent `joined` (resumed): drop the members it no longer names, call the new ones. */
@@ -20,9 +20,25 @@ const reconcile = [
   { type: 'dropPeers', params: ({ context, event }: Joined) => vanishedPeers(context, event.message) },
   ...enter,
 ] as const;
+const sendJoin = {
+  type: 'toServer',
+  params: ({ context: { room, name, ticket } }: { context: RoomContext }) => ({
+    type: 'join' as const,
+    room,
+    ref: JOIN_REF,
+    ...(name ? { name } : {}),
+    ...(ticket ? { ticket } : {}),
+  }),
+} as const;
+
+const leave = { type: 'toServer', params: ({ context }: { context: RoomContext }) => ({ type: 'leave' as const, room: context.room }) } as const;
+
+/** Media has settled and signaling is open: nothing left to wait for. */
+const canJoin = stateIn({ call: { media: 'settled', signaling: 'open' } });
+
 const refused = {
   guard: 'joinRefused',
-  target: '#room.call.membership.failed',
+  target: 'failed',
   actions: {
     type: 'fail',
     params: ({ event: { message } }: { event: { message: ErrorMessage } }) => ({
@@ -41,7 +57,7 @@ export const membership = roomSetup.createStateConfig({
   initial: 'preparing',
   on: {
     'SIGNALING.STATUS': {
-      guard: 'signalingReplaced',
+      guard: { type: 'signalingIs', params: 'closed' },
       target: '.failed',
       actions: {
         type: 'fail',
@@ -58,7 +74,7 @@ export const membership = roomSetup.createStateConfig({
     preparing: {
       always: [
         { guard: 'autoJoin', target: 'waiting' },
-        { guard: stateIn({ call: { media: 'settled', signaling: 'open' } }), target: 'ready' },
+        { guard: canJoin, target: 'ready' },
       ],
       on: { JOIN: 'waiting' },
     },
@@ -66,10 +82,10 @@ export const membership = roomSetup.createStateConfig({
     ready: { on: { JOIN: 'waiting' } },
     /** The join is wanted: it goes out as soon as media has settled and signaling is open. */
     waiting: {
-      always: { guard: stateIn({ call: { media: 'settled', signaling: 'open' } }), target: 'joining' },
+      always: { guard: canJoin, target: 'joining' },
     },
     joining: {
-      entry: 'sendJoin',
+      entry: sendJoin,
       on: {
         'SERVER.joined': { guard: 'ourRoom', target: 'member', actions: enter },
         'SERVER.error': refused,
@@ -85,13 +101,11 @@ export const membership = roomSetup.createStateConfig({
         'SERVER.joined': { guard: 'ourRoom', actions: reconcile },
         'SERVER.peer-joined': {
           guard: 'ourRoom',
-          description: 'The newcomer calls us: a peer waits for its offer',
           // A member we still hold (its identity survived a server restart) keeps its connection.
           actions: [{ type: 'addPeers', params: ({ event }) => [{ info: event.message.peer, initiator: false }] }, 'syncPeers'],
         },
         'SERVER.peer-left': {
           guard: 'ourRoom',
-          description: 'Drop its peer',
           actions: { type: 'dropPeers', params: ({ event }) => [event.message.peerId] },
         },
         // Signaling is back after an outage.
@@ -105,22 +119,20 @@ export const membership = roomSetup.createStateConfig({
         // Byes first: the server relays them only between members.
         LEAVE: {
           target: '#room.left',
-          description: 'bye to every peer, then leave',
           actions: [
-            { type: 'sayBye', params: ({ context }) => Object.keys(context.peers) },
-            { type: 'toServer', params: ({ context }) => ({ type: 'leave', room: context.room }) },
+            enqueueActions(({ context, enqueue }) => {
+              for (const to of Object.keys(context.peers)) enqueue({ type: 'toServer', params: { type: 'bye', room: context.room, to, reason: 'leave' } });
+            }),
+            leave,
           ],
         },
+        REJOIN: { target: 'waiting', actions: ['dropPeers', leave, assign({ error: null })] },
+        // Only a (re)join is answered with our join's ref: the one of `rejoining`.
+        'SERVER.error': refused,
       },
       states: {
         joined: {
           initial: 'iceServersValid',
-          on: {
-            REJOIN: {
-              target: '#room.call.membership.waiting',
-              actions: ['dropPeers', { type: 'toServer', params: ({ context }) => ({ type: 'leave', room: context.room }) }, assign({ error: null })],
-            },
-          },
           states: {
             iceServersValid: {
               after: {
@@ -145,10 +157,9 @@ export const membership = roomSetup.createStateConfig({
          * back end by their own connection's recovery (ICE restarts, redials, then `failed`).
          */
         rejoining: {
-          entry: 'sendJoin',
+          entry: sendJoin,
           on: {
             'SERVER.joined': { guard: 'ourRoom', target: 'joined', description: 'Keep our peers, call new ones', actions: enter },
-            'SERVER.error': refused,
           },
         },
         /** Back on the same identity: waiting for the re-sent `joined` to reconcile the peers. */

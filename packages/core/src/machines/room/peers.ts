@@ -30,7 +30,6 @@ export const peers = roomSetup.createStateConfig({
       }),
     },
     'PEER.SIGNAL': {
-      description: 'To the server, addressed to that member',
       actions: enqueueActions(({ context, event: { peerId, message }, enqueue }) => {
         if (!context.peers[peerId]) return;
         // The peer's candidate is the DOM's RTCIceCandidateInit; the wire schema checks it on the server.
@@ -42,7 +41,7 @@ export const peers = roomSetup.createStateConfig({
     'SERVER.candidate': relay(({ candidate }) => ({ type: 'SIGNAL.CANDIDATE', candidate })),
     'SERVER.bye': relay(({ reason }) => ({ type: 'SIGNAL.BYE', reason })),
     // A peer ends only by a hang-up (ours, theirs, or a dismissed failure): it leaves the view.
-    'PEER.CLOSED': { description: 'Drop the peer', actions: { type: 'dropPeers', params: ({ event }) => [event.peerId] } },
+    'PEER.CLOSED': { actions: { type: 'dropPeers', params: ({ event }) => [event.peerId] } },
     // To the peer they name, which takes them while it is `failed`.
     'PEER.REDIAL': { actions: { type: 'toPeer', params: ({ event: { peerId } }) => ({ peerId, event: { type: 'REDIAL' } }) } },
     'PEER.DISMISS': { actions: { type: 'toPeer', params: ({ event: { peerId } }) => ({ peerId, event: { type: 'DISMISS' } }) } },

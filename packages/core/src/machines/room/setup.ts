@@ -47,9 +47,8 @@ export const roomSetup = setup({
     /** The server's ICE servers are in use (not the app's own) and their credentials expire. */
     iceServersExpire: ({ context }) => !context.iceServers && context.iceServersTtlMs !== null,
     joinRefused: ({ event }) => event.type === 'SERVER.error' && event.message.ref === JOIN_REF,
-    signalingLost: ({ event }) => event.type === 'SIGNALING.STATUS' && event.view.status === 'reconnecting',
-    /** Our identity was taken over by a newer socket (another tab resumed it). */
-    signalingReplaced: ({ event }) => event.type === 'SIGNALING.STATUS' && event.view.status === 'closed',
+    /** `reconnecting`: the socket was lost; `closed`: our identity was taken over by a newer socket (another tab resumed it). */
+    signalingIs: ({ event }, status: SignalingView['status']) => event.type === 'SIGNALING.STATUS' && event.view.status === status,
     resumed: ({ event }) => event.type === 'SIGNALING.WELCOME' && event.resumed,
     /** Same identity, and the server restored our room: it re-sends `joined` next. */
     roomRestored: ({ context, event }) => event.type === 'SIGNALING.WELCOME' && event.resumed && event.rooms.includes(context.room),
@@ -66,7 +65,6 @@ export const roomSetup = setup({
       return { signalingActor, signalingView: CONNECTING };
     }),
     showSignaling: assign((_, signalingView: SignalingView) => ({ signalingView })),
-    rememberIdentity: assign((_, selfId: string) => ({ selfId })),
     toPeer: enqueueActions(({ context, enqueue }, { peerId, event }: { peerId: string; event: PeerCommandEvent }) => {
       const entry = context.peers[peerId];
       if (entry) enqueue.sendTo(entry.ref, event);
@@ -103,16 +101,11 @@ export const roomSetup = setup({
         peers: Object.fromEntries(Object.entries(context.peers).map(([id, entry]) => [id, { ...entry, outgoing: next }])),
       });
     }),
-    sendJoin: sendTo(({ context }) => context.signalingActor, ({ context: { room, name, ticket } }) => ({
-      type: 'SIGNALING.SEND' as const,
-      message: { type: 'join' as const, room, ref: JOIN_REF, ...(name ? { name } : {}), ...(ticket ? { ticket } : {}) },
-    })),
     /** Spawns a peer machine (and its bridge) per member we hold none for. */
     addPeers: assign(({ context, spawn }, peers: NewPeer[]) => {
-      const fresh = peers.filter(({ info }) => !context.peers[info.id]);
-      if (!fresh.length) return {};
       const added: Record<string, PeerEntry> = {};
-      for (const { info, initiator } of fresh) {
+      for (const { info, initiator } of peers) {
+        if (context.peers[info.id]) continue;
         const ref = spawn('peer', {
           id: `peer-${info.id}`,
           input: {
@@ -138,13 +131,14 @@ export const roomSetup = setup({
     }),
     /** Stops peers (their RTCPeerConnections close) and forgets them; all of them without `ids`. */
     dropPeers: enqueueActions(({ context, enqueue }, ids?: string[]) => {
-      const gone = Object.keys(context.peers).filter((id) => !ids || ids.includes(id));
-      if (!gone.length) return;
-      for (const id of gone) {
-        enqueue.stopChild((context.peers[id] as PeerEntry).bridge);
-        enqueue.stopChild((context.peers[id] as PeerEntry).ref);
+      const peers = { ...context.peers };
+      for (const [id, { ref, bridge }] of Object.entries(peers)) {
+        if (ids && !ids.includes(id)) continue;
+        enqueue.stopChild(bridge);
+        enqueue.stopChild(ref);
+        delete peers[id];
       }
-      enqueue.assign({ peers: Object.fromEntries(Object.entries(context.peers).filter(([id]) => !gone.includes(id))) });
+      enqueue.assign({ peers });
     }),
     /** Before `addPeers`: the peers it spawns take the ICE servers this `joined` carries. */
     enterRoom: assign((_, { self, iceServers, iceServersTtlMs }: JoinedMessage) => ({
@@ -153,12 +147,6 @@ export const roomSetup = setup({
       iceServersTtlMs: iceServersTtlMs ?? null,
       error: null,
     })),
-    /** Leaving: a bye to every peer. */
-    sayBye: enqueueActions(({ context, enqueue }, peerIds: string[]) => {
-      for (const to of peerIds) {
-        enqueue.sendTo(context.signalingActor, { type: 'SIGNALING.SEND', message: { type: 'bye', room: context.room, to, reason: 'leave' } });
-      }
-    }),
     /** Fresh credentials: kept for peers spawned later, and applied to every connection (setConfiguration). */
     renewIceServers: enqueueActions(({ context, enqueue }, { iceServers, iceServersTtlMs }: IceServersMessage) => {
       enqueue.assign({ joinedIceServers: iceServers as RTCIceServer[], iceServersTtlMs: iceServersTtlMs ?? null });
@@ -176,8 +164,8 @@ export const vanishedPeers = (context: RoomContext, { peers }: JoinedMessage) =>
   Object.keys(context.peers).filter((id) => !peers.some((peer) => peer.id === id));
 
 /**
- * Members of a `joined` list we hold no peer for. The newcomer (impolite side) calls: true for every
- * member found on joining; false for one that joined while we were away (it calls us).
+ * The members of a `joined` list, to call (addPeers skips those we hold a peer for). The newcomer
+ * (impolite side) calls: true for every member found on joining; false for one that joined while we
+ * were away (it calls us).
  */
-export const newPeers = (context: RoomContext, { peers }: JoinedMessage): NewPeer[] =>
-  peers.filter((info) => !context.peers[info.id]).map((info) => ({ info, initiator: !info.polite }));
+export const membersOf = ({ peers }: JoinedMessage): NewPeer[] => peers.map((info) => ({ info, initiator: !info.polite }));

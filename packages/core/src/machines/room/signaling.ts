@@ -1,3 +1,4 @@
+import { assign } from 'xstate';
 import type { SignalingView } from '../../view.js';
 import { roomSetup } from './setup.js';
 
@@ -11,12 +12,12 @@ export const signaling = roomSetup.createStateConfig({
   initial: 'connecting',
   on: {
     'SIGNALING.STATUS': [
-      { guard: 'signalingLost', target: '.reconnecting', actions: show },
-      { guard: 'signalingReplaced', target: '.closed', actions: show },
+      { guard: { type: 'signalingIs', params: 'reconnecting' }, target: '.reconnecting', actions: show },
+      { guard: { type: 'signalingIs', params: 'closed' }, target: '.closed', actions: show },
       { actions: show },
     ],
     // The identity is ours from the welcome on (a resumed one is the same).
-    'SIGNALING.WELCOME': { target: '.open', actions: { type: 'rememberIdentity', params: ({ event }) => event.peerId } },
+    'SIGNALING.WELCOME': { target: '.open', actions: assign({ selfId: ({ event }) => event.peerId }) },
     'SIGNALING.RETRY_NOW': { actions: { type: 'toSignaling', params: { type: 'SIGNALING.RETRY_NOW' } } },
   },
   states: {
@@ -28,7 +29,6 @@ export const signaling = roomSetup.createStateConfig({
       on: {
         REJOIN: {
           target: 'connecting',
-          description: 'New signaling connection',
           actions: 'connectSignaling',
         },
       },

@@ -23,7 +23,7 @@ import { CONNECTING, roomSetup, signalingInput } from './room/setup.js';
 import { signaling } from './room/signaling.js';
 import { selectLocalMedia, type MediaSnapshot } from './media.machine.js';
 
-export { CHAT_LOG_LIMIT, ICE_SERVERS_RENEWAL_AT, type RoomContext, type RoomEvent, type RoomInput, type RoomTiming } from './room/types.js';
+export { CHAT_LOG_LIMIT, type RoomContext, type RoomEvent, type RoomInput, type RoomTiming } from './room/types.js';
 
 export const roomMachine = roomSetup.createMachine({
   id: 'room',

@@ -17,8 +17,6 @@ import { signalingSetup } from './signaling/setup.js';
 import { DEFAULT_SIGNALING_TIMING } from './signaling/types.js';
 
 export {
-  DEFAULT_SIGNALING_TIMING,
-  type ServerEvent,
   type SignalingContext,
   type SignalingEmitted,
   type SignalingEvent,

@@ -10,16 +10,16 @@ const SRC = fileURLToPath(new URL('.', import.meta.url));
 const read = (path: string) => readFileSync(join(SRC, path), 'utf8');
 const sorted = (codes: Iterable<string>) => [...new Set(codes)].sort();
 
-/** Every `code: '…'` literal that builds a view error in the machines and selectors, plus the join refusals. */
+/** Every `code: '…'` literal that builds a view error in the machines (and their folders) and selectors, plus the join refusals. */
 function codesInSource(): string[] {
   const files = ['machines', 'selectors'].flatMap((dir) =>
-    readdirSync(join(SRC, dir))
+    readdirSync(join(SRC, dir), { recursive: true, encoding: 'utf8' })
       .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
       .map((name) => read(join(dir, name))),
   );
   const literals = files.flatMap((text) => [...text.matchAll(/code: '([a-z]+\/[a-z-]+)'/g)].map((match) => match[1]!));
   // Join refusals are `join/${server code}`, with a message for each code in JOIN_REFUSALS.
-  const refusals = /const JOIN_REFUSALS[^=]*= \{([\s\S]*?)\n\};/.exec(read('machines/room.machine.ts'))?.[1] ?? '';
+  const refusals = /const JOIN_REFUSALS[^=]*= \{([\s\S]*?)\n\};/.exec(read('machines/room/membership.ts'))?.[1] ?? '';
   const joins = [...refusals.matchAll(/^\s*'?([a-z-]+)'?:/gm)].map((match) => `join/${match[1]}`);
   return [...literals, ...joins, ...Object.values(MEDIA_ERRORS).map((error) => error.code)];
 }

@@ -112,7 +112,10 @@ export interface RoomView {
   status: RoomStatus;
   /** Plain words for the status, e.g. "In the call with 2 people". */
   statusText: string;
-  /** The room machine's state value, flattened with dots, e.g. "session.joined". */
+  /**
+   * The room machine's state value, flattened with dots, its parallel regions joined by " | ", e.g.
+   * "call.media.settled | call.signaling.open | call.membership.member.joined.iceServersValid".
+   */
   stateValue: string;
   error: ViewError | null;
   local: LocalMediaView;

@@ -51,7 +51,7 @@ function events(snapshot: AnyMachineSnapshot): AnyEventObject[] {
 /** What guards and targets depend on; streams count only as present or not. */
 function serializeState(snapshot: AnyMachineSnapshot): string {
   const c = snapshot.context as MediaContext;
-  return JSON.stringify([snapshot.value, c.request, c.stream !== null, c.screenStream !== null, c.micMuted, c.cameraOff, c.error?.code ?? null]);
+  return JSON.stringify([snapshot.value, c.request, c.stream !== null, c.screenStream !== null, c.error?.code ?? null]);
 }
 
 const base: Omit<MediaInput, 'request'> = {

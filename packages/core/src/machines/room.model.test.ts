@@ -14,7 +14,7 @@ import { mediaMachine, type MediaSnapshot } from './media.machine.js';
 import { roomMachine, type RoomContext, type RoomEvent, type RoomInput } from './room.machine.js';
 
 const ROOM = 'r';
-const message = (m: ServerMessage): RoomEvent => ({ type: 'SIGNALING.MESSAGE', message: m });
+const message = (m: ServerMessage) => ({ type: `SERVER.${m.type}`, message: m }) as RoomEvent;
 const status = (s: 'connecting' | 'open' | 'reconnecting' | 'closed'): RoomEvent => ({
   type: 'SIGNALING.STATUS',
   view: { status: s, attempt: s === 'reconnecting' ? 1 : 0, nextRetryAt: s === 'reconnecting' ? 1 : null },
@@ -34,12 +34,15 @@ const SERVER: RoomEvent[] = [
   message({ type: 'joined', room: ROOM, self: 'me', peers: [], iceServers: [] }),
   message({ type: 'joined', room: ROOM, self: 'me', peers: [], iceServers: [], iceServersTtlMs: 60_000 }),
   message({ type: 'ice-servers', iceServers: [], iceServersTtlMs: 60_000 }),
-  { type: 'xstate.after.iceServersRenewal.room.session.joined.iceServersValid' } as unknown as RoomEvent,
+  { type: 'xstate.after.iceServersRenewal.room.call.membership.member.joined.iceServersValid' } as unknown as RoomEvent,
   { type: 'NETWORK.CHANGED' },
   message({ type: 'error', code: 'room-full', message: 'full', ref: 'join' }),
   message({ type: 'peer-joined', room: ROOM, peer: { id: 'p2', name: 'Two', polite: true } }),
   message({ type: 'peer-left', room: ROOM, peerId: 'p1', reason: 'leave' }),
   message({ type: 'offer', room: ROOM, from: 'p1', sdp: 'v=0' }),
+  message({ type: 'answer', room: ROOM, from: 'p1', sdp: 'v=0' }),
+  message({ type: 'candidate', room: ROOM, from: 'p1', candidate: null }),
+  message({ type: 'bye', room: ROOM, from: 'p1', reason: 'leave' }),
   { type: 'PEER.SIGNAL', peerId: 'p1', message: { type: 'answer', sdp: 'v=0' } },
   { type: 'PEER.CHAT', peerId: 'p1', message: { id: 'c1', text: 'yo', at: 1 } },
   { type: 'PEER.CLOSED', peerId: 'p1', reason: 'remote-hangup' },
@@ -77,15 +80,11 @@ const input: RoomInput = {
   },
 };
 
-/** What guards read: the state, whether a signaling actor exists and is open, membership, known peers. */
+/** What guards read: the state, whether credentials expire, known peers, the error shown. */
 function serializeState(snapshot: AnyMachineSnapshot): string {
   const c = snapshot.context as RoomContext;
   return JSON.stringify([
     snapshot.value,
-    c.signalingActor !== null,
-    c.signalingView.status,
-    c.inRoom,
-    c.joinWanted,
     c.iceServersTtlMs !== null,
     Object.keys(c.peers).sort(),
     c.error?.code ?? null,

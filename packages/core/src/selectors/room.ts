@@ -4,14 +4,13 @@ import type { RecoveryAction, RoomStatus, RoomView, ViewError } from '../view.js
 import { flattenStateValue } from './peer.js';
 
 function statusOf(snapshot: RoomSnapshot): RoomStatus {
-  if (snapshot.matches('left')) return 'left';
-  if (snapshot.matches('failed')) return 'failed';
-  if (snapshot.matches({ media: 'error' })) return 'media-error';
-  if (snapshot.matches('media')) return 'acquiring-media';
-  if (snapshot.matches({ session: 'joined' })) return 'joined';
-  if (snapshot.matches({ session: 'joining' })) return 'joining';
-  if (snapshot.matches({ session: 'ready' })) return 'ready';
-  if (snapshot.matches({ session: 'reconnecting' }) || snapshot.matches({ session: 'resuming' })) return 'reconnecting';
+  if (snapshot.value === 'left') return 'left';
+  const { media, signaling, membership } = snapshot.value.call;
+  if (membership === 'failed') return 'failed';
+  if (media !== 'settled') return media === 'error' ? 'media-error' : 'acquiring-media';
+  if (signaling === 'reconnecting' || snapshot.matches({ call: { membership: { member: 'resuming' } } })) return 'reconnecting';
+  if (snapshot.matches({ call: { membership: { member: 'joined' } } })) return 'joined';
+  if (membership === 'joining' || membership === 'ready') return membership;
   return 'connecting';
 }
 

@@ -26,6 +26,8 @@ export interface PureStepper<TMachine extends AnyStateMachine> {
   initial(): PureStep<TMachine>;
   /** The next snapshot and the actions of this step (as `transition(machine, snapshot, event)`). */
   step(snapshot: SnapshotFrom<TMachine>, event: EventFrom<TMachine>): PureStep<TMachine>;
+  /** Every snapshot of this step, one per microstep (eventless `always` transitions included). */
+  microsteps(snapshot: SnapshotFrom<TMachine>, event: EventFrom<TMachine>): SnapshotFrom<TMachine>[];
 }
 
 export function pureStepper<TMachine extends AnyStateMachine>(machine: TMachine, input: InputFrom<TMachine>): PureStepper<TMachine> {
@@ -52,5 +54,6 @@ export function pureStepper<TMachine extends AnyStateMachine>(machine: TMachine,
   return {
     initial: () => collect(() => machine.getInitialSnapshot(scope, input) as SnapshotFrom<TMachine>),
     step: (snapshot, event) => collect(() => machine.transition(snapshot, event, scope) as SnapshotFrom<TMachine>),
+    microsteps: (snapshot, event) => machine.microstep(snapshot, event, scope) as SnapshotFrom<TMachine>[],
   };
 }

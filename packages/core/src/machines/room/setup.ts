@@ -1,0 +1,171 @@
+import { assign, enqueueActions, sendTo, setup } from 'xstate';
+import { childBridge } from '../../actors/child-bridge.js';
+import { networkWatcher } from '../../actors/network-watcher.js';
+import { audioTrack, videoTrack } from '../../actors/user-media.js';
+import type { ClientMessage, IceServersMessage, JoinedMessage } from '../../protocol/index.js';
+import { selectPeerView } from '../../selectors/peer.js';
+import type { LocalMediaView, SignalingView, ViewError } from '../../view.js';
+import { mediaMachine, selectLocalMedia, type MediaEvent, type MediaSnapshot } from '../media.machine.js';
+import { peerMachine, type PeerCommandEvent } from '../peer.machine.js';
+import { signalingMachine } from '../signaling.machine.js';
+import { ICE_SERVERS_RENEWAL_AT, type NewPeer, type Outgoing, type PeerEntry, type PeerSnapshot, type RoomContext, type RoomEvent, type RoomInput } from './types.js';
+
+/** The `ref` of our join request: the server's error answering it carries it. */
+export const JOIN_REF = 'join';
+
+/** What the signaling actor reports when it starts (its own first report comes before the bridge listens). */
+export const CONNECTING: SignalingView = { status: 'connecting', attempt: 0, nextRetryAt: null };
+
+export const signalingInput = ({ signalingUrl, implementations, timing }: RoomInput) => ({
+  url: signalingUrl,
+  createWebSocket: implementations.createWebSocket,
+  timing: timing?.signaling,
+});
+
+/** What every peer should be getting, from the local media. */
+function wanted(local: LocalMediaView): Outgoing {
+  return {
+    audio: local.micMuted ? null : audioTrack(local.stream),
+    video: local.cameraOff ? null : videoTrack(local.stream),
+    screen: videoTrack(local.screenStream),
+    state: JSON.stringify({ audioMuted: local.micMuted, videoOff: local.cameraOff, screen: local.sharingScreen }),
+  };
+}
+
+/** The room machine's implementations, shared by its region files. */
+export const roomSetup = setup({
+  types: { input: {} as RoomInput, context: {} as RoomContext, events: {} as RoomEvent },
+  actors: { media: mediaMachine, signaling: signalingMachine, peer: peerMachine, bridge: childBridge, network: networkWatcher },
+  delays: {
+    iceServersRenewal: ({ context }) => (context.iceServersTtlMs ?? 0) * ICE_SERVERS_RENEWAL_AT,
+  },
+  guards: {
+    mediaSettled: (_, snapshot: MediaSnapshot) => snapshot.matches('live') || snapshot.matches('receiveOnly'),
+    mediaFailed: (_, snapshot: MediaSnapshot) => snapshot.matches('failed'),
+    /** A server message about our room (not another one the same socket is in). */
+    ourRoom: ({ context, event }) => 'message' in event && 'room' in event.message && event.message.room === context.room,
+    /** The server's ICE servers are in use (not the app's own) and their credentials expire. */
+    iceServersExpire: ({ context }) => !context.iceServers && context.iceServersTtlMs !== null,
+    joinRefused: ({ event }) => event.type === 'SERVER.error' && event.message.ref === JOIN_REF,
+    /** `reconnecting`: the socket was lost; `closed`: our identity was taken over by a newer socket (another tab resumed it). */
+    signalingIs: ({ event }, status: SignalingView['status']) => event.type === 'SIGNALING.STATUS' && event.view.status === status,
+    resumed: ({ event }) => event.type === 'SIGNALING.WELCOME' && event.resumed,
+    /** Same identity, and the server restored our room: it re-sends `joined` next. */
+    roomRestored: ({ context, event }) => event.type === 'SIGNALING.WELCOME' && event.resumed && event.rooms.includes(context.room),
+    autoJoin: ({ context }) => context.autoJoin ?? true,
+  },
+  actions: {
+    toMedia: sendTo(({ context }) => context.mediaActor, (_, event: MediaEvent) => event),
+    toServer: sendTo(({ context }) => context.signalingActor, (_, message: ClientMessage) => ({ type: 'SIGNALING.SEND' as const, message })),
+    toSignaling: sendTo(({ context }) => context.signalingActor, (_, event: { type: 'SIGNALING.RETRY_NOW' | 'SIGNALING.CLOSE' }) => event),
+    /** A new signaling actor (the old one ended) and its bridge. */
+    connectSignaling: assign(({ context, spawn }) => {
+      const signalingActor = spawn('signaling', { input: signalingInput(context) });
+      spawn('bridge', { input: { actor: signalingActor, forwardEmitted: true } });
+      return { signalingActor, signalingView: CONNECTING };
+    }),
+    showSignaling: assign((_, signalingView: SignalingView) => ({ signalingView })),
+    toPeer: enqueueActions(({ context, enqueue }, { peerId, event }: { peerId: string; event: PeerCommandEvent }) => {
+      const entry = context.peers[peerId];
+      if (entry) enqueue.sendTo(entry.ref, event);
+    }),
+    absorbMedia: assign((_, snapshot: MediaSnapshot) => ({ local: selectLocalMedia(snapshot), mediaError: snapshot.context.error })),
+    /**
+     * Tells each peer what changed in the local media since it last heard. Mute, camera off and a camera
+     * switch are a replaceTrack (no renegotiation); only a screen share adds or removes a sender.
+     */
+    syncPeers: enqueueActions(({ context, enqueue }) => {
+      const next = wanted(context.local);
+      let changed = false;
+      for (const entry of Object.values(context.peers)) {
+        const sent = entry.outgoing;
+        for (const kind of ['audio', 'video'] as const) {
+          if (sent[kind] === next[kind]) continue;
+          const track = next[kind];
+          enqueue.sendTo(entry.ref, { type: 'LOCAL.SET_TRACK', kind, track, stream: track ? context.local.stream : null });
+        }
+        if (sent.screen !== next.screen) {
+          if (sent.screen) enqueue.sendTo(entry.ref, { type: 'LOCAL.REMOVE_SCREEN' });
+          if (next.screen && context.local.screenStream) {
+            enqueue.sendTo(entry.ref, { type: 'LOCAL.ADD_SCREEN', track: next.screen, stream: context.local.screenStream });
+          }
+        }
+        if (sent.state !== next.state) {
+          const { micMuted, cameraOff, sharingScreen } = context.local;
+          enqueue.sendTo(entry.ref, { type: 'LOCAL.MEDIA_STATE', audioMuted: micMuted, videoOff: cameraOff, screen: sharingScreen });
+        }
+        changed ||= sent.audio !== next.audio || sent.video !== next.video || sent.screen !== next.screen || sent.state !== next.state;
+      }
+      if (!changed) return;
+      enqueue.assign({
+        peers: Object.fromEntries(Object.entries(context.peers).map(([id, entry]) => [id, { ...entry, outgoing: next }])),
+      });
+    }),
+    /** Spawns a peer machine (and its bridge) per member we hold none for. */
+    addPeers: assign(({ context, spawn }, peers: NewPeer[]) => {
+      const added: Record<string, PeerEntry> = {};
+      for (const { info, initiator } of peers) {
+        if (context.peers[info.id]) continue;
+        const ref = spawn('peer', {
+          id: `peer-${info.id}`,
+          input: {
+            peerId: info.id,
+            name: info.name,
+            polite: info.polite,
+            initiator,
+            iceServers: context.iceServers ?? context.joinedIceServers,
+            iceTransportPolicy: context.iceTransportPolicy ?? 'all',
+            localStream: context.local.stream,
+            createPeerConnection: context.implementations.createPeerConnection,
+            timing: context.timing?.peer,
+          },
+        });
+        const bridge = spawn('bridge', {
+          input: { actor: ref, toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }) },
+        });
+        // The peer sends every track of the stream it was given; syncPeers corrects that right after.
+        const outgoing: Outgoing = { audio: audioTrack(context.local.stream), video: videoTrack(context.local.stream), screen: null, state: '' };
+        added[info.id] = { info, ref, bridge, view: selectPeerView(ref.getSnapshot()), outgoing };
+      }
+      return { peers: { ...context.peers, ...added } };
+    }),
+    /** Stops peers (their RTCPeerConnections close) and forgets them; all of them without `ids`. */
+    dropPeers: enqueueActions(({ context, enqueue }, ids?: string[]) => {
+      const peers = { ...context.peers };
+      for (const [id, { ref, bridge }] of Object.entries(peers)) {
+        if (ids && !ids.includes(id)) continue;
+        enqueue.stopChild(bridge);
+        enqueue.stopChild(ref);
+        delete peers[id];
+      }
+      enqueue.assign({ peers });
+    }),
+    /** Before `addPeers`: the peers it spawns take the ICE servers this `joined` carries. */
+    enterRoom: assign((_, { self, iceServers, iceServersTtlMs }: JoinedMessage) => ({
+      selfId: self,
+      joinedIceServers: iceServers as RTCIceServer[],
+      iceServersTtlMs: iceServersTtlMs ?? null,
+      error: null,
+    })),
+    /** Fresh credentials: kept for peers spawned later, and applied to every connection (setConfiguration). */
+    renewIceServers: enqueueActions(({ context, enqueue }, { iceServers, iceServersTtlMs }: IceServersMessage) => {
+      enqueue.assign({ joinedIceServers: iceServers as RTCIceServer[], iceServersTtlMs: iceServersTtlMs ?? null });
+      for (const entry of Object.values(context.peers)) {
+        enqueue.sendTo(entry.ref, { type: 'SET_ICE_SERVERS', iceServers: iceServers as RTCIceServer[] });
+      }
+    }),
+    /** A room-level failure: shown with the way back in. */
+    fail: assign((_, error: ViewError) => ({ error })),
+  },
+});
+
+/** Members of a `joined` list we hold a peer for that it no longer names (they left while we were away). */
+export const vanishedPeers = (context: RoomContext, { peers }: JoinedMessage) =>
+  Object.keys(context.peers).filter((id) => !peers.some((peer) => peer.id === id));
+
+/**
+ * The members of a `joined` list, to call (addPeers skips those we hold a peer for). The newcomer
+ * (impolite side) calls: true for every member found on joining; false for one that joined while we
+ * were away (it calls us).
+ */
+export const membersOf = ({ peers }: JoinedMessage): NewPeer[] => peers.map((info) => ({ info, initiator: !info.polite }));

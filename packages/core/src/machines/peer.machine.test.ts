@@ -80,6 +80,10 @@ function connect(t: ReturnType<typeof start>) {
   t.pc.emit({ type: 'PC.DATA_OPEN' });
 }
 
+/** What the next offer must carry (nothingPending, changesPending, iceRestartPending). */
+const nextOffer = (t: ReturnType<typeof start>) =>
+  (t.snapshot().value as { active?: { session?: { nextOffer?: string } } }).active?.session?.nextOffer;
+
 const connection = (t: ReturnType<typeof start>) =>
   (t.snapshot().value as { active?: { session?: { connection?: string } } }).active?.session?.connection;
 
@@ -114,7 +118,7 @@ describe('peer machine: connection health (scripted faults)', () => {
     offerOut(t);
     t.clock.increment(1_000); // 1st backoff: base. The restart offer is unanswered: no second one is queued.
     expect(t.snapshot().context.iceRestartAttempts).toBe(2);
-    expect(t.snapshot().context.iceRestartPending).toBe(false);
+    expect(nextOffer(t)).not.toBe('iceRestartPending');
     t.clock.increment(1_999); // 2nd backoff: 2 × base
     expect(t.snapshot().context.iceRestartAttempts).toBe(2);
     t.clock.increment(1);
@@ -219,9 +223,9 @@ describe('peer machine: connection health (scripted faults)', () => {
     t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'a=ice-ufrag:first\r\nscreen' });
     t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'disconnected' });
     t.clock.increment(TIMING.disconnectedGraceMs);
-    expect(t.snapshot().context.iceRestartPending).toBe(true);
+    expect(nextOffer(t)).toBe('iceRestartPending');
     t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'connected' });
-    expect(t.snapshot().context.iceRestartPending).toBe(false);
+    expect(nextOffer(t)).not.toBe('iceRestartPending');
     t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
     t.pc.emit({ type: 'PC.ANSWER_CREATED', sdp: 'answer' });
     t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'answer', sdp: 'answer' } });
@@ -242,7 +246,7 @@ describe('peer machine: connection health (scripted faults)', () => {
     offerOut(t);
     // Theirs collides with ours; polite, we roll ours back and answer theirs, which has new credentials.
     t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'a=ice-ufrag:gen2\r\n' });
-    expect(t.snapshot().context.iceRestartPending).toBe(false);
+    expect(nextOffer(t)).not.toBe('iceRestartPending');
     t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
     t.pc.emit({ type: 'PC.ANSWER_CREATED', sdp: 'answer-2' });
     t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'answer', sdp: 'answer-2' } });
@@ -329,7 +333,7 @@ describe('peer machine: trickle ICE and negotiation details', () => {
     const impolite = start({ polite: false });
     impolite.pc.emit({ type: 'PC.CREATED' });
     impolite.peer.send({ type: 'SIGNAL.OFFER', sdp: 'their-offer' });
-    expect(impolite.snapshot().context.ignoreOffer).toBe(true);
+    expect(impolite.snapshot().matches({ active: { session: { remoteOffer: 'ignored' } } })).toBe(true);
     expect(impolite.snapshot().matches({ active: { session: { negotiation: 'creatingOffer' } } })).toBe(true);
 
     const polite = start({ polite: true });
@@ -357,14 +361,17 @@ describe('peer machine: trickle ICE and negotiation details', () => {
     t.peer.send({ type: 'SIGNAL.ANSWER', sdp: 'answer' });
     t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'answer' });
     expect(t.snapshot().matches({ active: { session: { negotiation: 'stable' } } })).toBe(true);
-    expect(t.snapshot().context.negotiationPending).toBe(false);
+    expect(nextOffer(t)).toBe('nothingPending');
     expect(t.pc.commandTypes().filter((type) => type === 'PC.CREATE_OFFER')).toHaveLength(1);
   });
 
   it('a track added mid-negotiation is offered once the exchange is over', () => {
     const t = start();
     t.pc.emit({ type: 'PC.CREATED' });
-    t.peer.send({ type: 'LOCAL.ADD_SCREEN', track: { id: 's', kind: 'video' } as MediaStreamTrack, stream: { id: 'screen' } as MediaStream });
+    const screen = { track: { id: 's', kind: 'video' } as MediaStreamTrack, stream: { id: 'screen' } as MediaStream };
+    t.peer.send({ type: 'LOCAL.MEDIA', audio: null, video: null, stream: null, screen, audioMuted: false, videoOff: false });
+    expect(t.pc.state.commands).toContainEqual({ type: 'PC.ADD_SCREEN', ...screen });
+    expect(nextOffer(t)).toBe('changesPending');
     t.pc.emit({ type: 'PC.OFFER_CREATED', sdp: 'offer' });
     t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'offer', sdp: 'offer' } });
     t.peer.send({ type: 'SIGNAL.ANSWER', sdp: 'answer' });

@@ -8,7 +8,7 @@ import { PEER_MESSAGE_LIMITS, type ClientMessage, type PeerInfo, type ServerMess
 import { selectPeerView } from '../selectors/peer.js';
 import type { ChatEntry, LocalMediaView, PeerView, SignalingView, ViewError } from '../view.js';
 import { mediaMachine, selectLocalMedia, type MediaEvent, type MediaRequest, type MediaSnapshot } from './media.machine.js';
-import { peerMachine, type PeerCommandEvent, type PeerInput, type PeerParentMessage } from './peer.machine.js';
+import { peerMachine, type LocalMedia, type PeerCommandEvent, type PeerEmitted, type PeerInput } from './peer.machine.js';
 import { signalingMachine, type SignalingEmitted, type SignalingTiming } from './signaling.machine.js';
 
 export interface RoomTiming {
@@ -48,20 +48,11 @@ const chatEntryId = (from: string, wireId: string) => `${from}:${wireId}`;
 type PeerRef = ActorRefFrom<typeof peerMachine>;
 type PeerSnapshot = SnapshotFrom<typeof peerMachine>;
 
-/** What one peer currently gets from us; diffed against the local media to tell it what changed. */
-interface Outgoing {
-  audio: MediaStreamTrack | null;
-  video: MediaStreamTrack | null;
-  screen: MediaStreamTrack | null;
-  state: string;
-}
-
 interface PeerEntry {
   info: PeerInfo;
   ref: PeerRef;
   bridge: AnyActorRef;
   view: PeerView;
-  outgoing: Outgoing;
 }
 
 export interface RoomContext extends RoomInput {
@@ -92,15 +83,18 @@ export type RoomEvent =
   | { type: 'MEDIA.UPDATE'; snapshot: MediaSnapshot }
   | { type: 'PEER.UPDATE'; peerId: string; snapshot: PeerSnapshot }
   | NetworkChangedEvent
-  | PeerParentMessage;
+  | PeerEmitted;
 
-/** What every peer should be getting, from the local media. */
-function wanted(local: LocalMediaView): Outgoing {
+/** The local media as every peer should send it (the media machine owns it; mute is `track.enabled` there). */
+function localMedia(local: LocalMediaView): LocalMedia {
+  const screen = videoTrack(local.screenStream);
   return {
-    audio: local.micMuted ? null : audioTrack(local.stream),
-    video: local.cameraOff ? null : videoTrack(local.stream),
-    screen: videoTrack(local.screenStream),
-    state: JSON.stringify({ audioMuted: local.micMuted, videoOff: local.cameraOff, screen: local.sharingScreen }),
+    audio: audioTrack(local.stream),
+    video: videoTrack(local.stream),
+    stream: local.stream,
+    screen: screen && local.screenStream ? { track: screen, stream: local.screenStream } : null,
+    audioMuted: local.micMuted,
+    videoOff: local.cameraOff,
   };
 }
 
@@ -195,36 +189,10 @@ export const roomMachine = setup({
       return { error: { code: `join/${code}`, message, actions: ['rejoin'] } satisfies ViewError };
     }),
     absorbMedia: assign(({ event }) => ({ local: selectLocalMedia(mediaOf(event)), mediaError: mediaOf(event).context.error })),
-    /**
-     * Tells each peer what changed in the local media since it last heard. Mute, camera off and a camera
-     * switch are a replaceTrack (no renegotiation); only a screen share adds or removes a sender.
-     */
+    /** Tells every peer the current local media (a new peer too, right after its spawn); each peer diffs it against what it sends. */
     syncPeers: enqueueActions(({ context, enqueue }) => {
-      const next = wanted(context.local);
-      let changed = false;
-      for (const entry of Object.values(context.peers)) {
-        const sent = entry.outgoing;
-        for (const kind of ['audio', 'video'] as const) {
-          if (sent[kind] === next[kind]) continue;
-          const track = next[kind];
-          enqueue.sendTo(entry.ref, { type: 'LOCAL.SET_TRACK', kind, track, stream: track ? context.local.stream : null });
-        }
-        if (sent.screen !== next.screen) {
-          if (sent.screen) enqueue.sendTo(entry.ref, { type: 'LOCAL.REMOVE_SCREEN' });
-          if (next.screen && context.local.screenStream) {
-            enqueue.sendTo(entry.ref, { type: 'LOCAL.ADD_SCREEN', track: next.screen, stream: context.local.screenStream });
-          }
-        }
-        if (sent.state !== next.state) {
-          const { micMuted, cameraOff, sharingScreen } = context.local;
-          enqueue.sendTo(entry.ref, { type: 'LOCAL.MEDIA_STATE', audioMuted: micMuted, videoOff: cameraOff, screen: sharingScreen });
-        }
-        changed ||= sent.audio !== next.audio || sent.video !== next.video || sent.screen !== next.screen || sent.state !== next.state;
-      }
-      if (!changed) return;
-      enqueue.assign({
-        peers: Object.fromEntries(Object.entries(context.peers).map(([id, entry]) => [id, { ...entry, outgoing: next }])),
-      });
+      const media = localMedia(context.local);
+      for (const entry of Object.values(context.peers)) enqueue.sendTo(entry.ref, { type: 'LOCAL.MEDIA', ...media });
     }),
     ensureSignaling: assign(({ context, spawn }) => {
       if (context.signalingActor?.getSnapshot().status === 'active') return {};
@@ -270,11 +238,10 @@ export const roomMachine = setup({
           },
         });
         const bridge = spawn('bridge', {
-          input: { actor: ref, toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }) },
+          input: { actor: ref, forwardEmitted: true, toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }) },
         });
-        // The peer sends every track of the stream it was given; syncPeers corrects that right after.
-        const outgoing: Outgoing = { audio: audioTrack(context.local.stream), video: videoTrack(context.local.stream), screen: null, state: '' };
-        added[info.id] = { info, ref, bridge, view: selectPeerView(ref.getSnapshot()), outgoing };
+        // The peer sends every track of the stream it was given; syncPeers tells it the rest right after.
+        added[info.id] = { info, ref, bridge, view: selectPeerView(ref.getSnapshot()) };
       }
       return { peers: { ...context.peers, ...added } };
     }),

@@ -1,0 +1,160 @@
+import { and, assign } from 'xstate';
+import type { PcCommand, PcOperation } from '../../actors/peer-connection.js';
+import { acceptOffer, connectionLost, peerSetup } from './setup.js';
+import type { PeerContext, SignalMessage } from './types.js';
+
+const { raise } = peerSetup;
+
+/**
+ * Region `negotiation`: the offer/answer handshake, with perfect negotiation (W3C webrtc-pc §10.7).
+ *
+ * Caller: creatingOffer (createOffer) → settingLocalOffer (setLocalDescription) → send offer →
+ * awaitingAnswer → settingRemoteAnswer (setRemoteDescription) → stable.
+ * Callee: receive offer → settingRemoteOffer (setRemoteDescription) → creatingAnswer (createAnswer)
+ * → settingLocalAnswer (setLocalDescription) → send answer → stable.
+ *
+ * Local candidates follow their description: states where ours is out (awaitingAnswer,
+ * settingRemoteAnswer, stable after the first exchange) send them at once; the others hold them,
+ * and "send offer"/"send answer" sends the held ones right after the description.
+ */
+
+/** A negotiation step failed: `peer/negotiation-failed`; a fresh connection usually gets past it. */
+const stepFailed = (op: PcOperation) => connectionLost('peer/negotiation-failed', { type: 'failed', params: { op } });
+
+/** A remote offer while ours is being made or awaits its answer: perfect negotiation's collision. */
+const offerCollision = [
+  {
+    guard: 'isPolite',
+    target: 'settingRemoteOffer',
+    description: 'Collision, polite: roll our offer back, answer theirs',
+    actions: ['reofferAbandoned', ...acceptOffer],
+  },
+  { description: 'Collision, impolite: ignore their offer', actions: raise({ type: 'REMOTE_OFFER.IGNORED' }) },
+] as const;
+
+const setLocal = {
+  type: 'command',
+  params: ({ context }: { context: PeerContext }): PcCommand[] => [{ type: 'PC.SET_LOCAL', description: context.localDescription! }],
+} as const;
+const setRemote = {
+  type: 'command',
+  params: ({ context }: { context: PeerContext }): PcCommand[] => [{ type: 'PC.SET_REMOTE', description: context.remoteDescription! }],
+} as const;
+
+/** The exchange is complete: a remote description exists (the trickle region applies its buffer). */
+const exchangeComplete = raise({ type: 'EXCHANGE.COMPLETE' });
+
+/** A local candidate goes out at once (our description is out). */
+const sendCandidate = {
+  actions: { type: 'signal', params: ({ event }: { event: { candidate: RTCIceCandidateInit | null } }): SignalMessage[] => [{ type: 'candidate', candidate: event.candidate }] },
+} as const;
+
+export const negotiation = peerSetup.createStateConfig({
+  initial: 'stable',
+  on: {
+    'PC.SIGNALING_STATE': { actions: assign({ signalingState: ({ event }) => event.state }) },
+    'PC.ICE_CANDIDATE': {
+      description: 'Hold it until its description is sent',
+      actions: assign({ localCandidates: ({ context, event }) => [...context.localCandidates, event.candidate] }),
+    },
+  },
+  states: {
+    stable: {
+      on: {
+        'PC.NEGOTIATION_NEEDED': { guard: 'mayOffer', target: 'creatingOffer' },
+        RENEGOTIATE: { guard: 'mayOffer', target: 'creatingOffer' },
+        RESTART_ICE: { guard: 'mayOffer', target: 'creatingOffer' },
+        'SIGNAL.OFFER': { target: 'settingRemoteOffer', description: 'Callee: receive offer', actions: acceptOffer },
+        'PC.ICE_CANDIDATE': { guard: 'exchanged', ...sendCandidate },
+      },
+    },
+    creatingOffer: {
+      entry: raise({ type: 'OFFER.CREATE' }),
+      on: {
+        'PC.OFFER_CREATED': {
+          target: 'settingLocalOffer',
+          actions: assign({ localDescription: ({ event }) => ({ type: 'offer' as const, sdp: event.sdp }) }),
+        },
+        'PC.OP_FAILED': stepFailed('createOffer'),
+        'SIGNAL.OFFER': offerCollision,
+      },
+    },
+    settingLocalOffer: {
+      entry: setLocal,
+      on: {
+        'PC.LOCAL_SET': {
+          guard: 'isLocalOffer',
+          target: 'awaitingAnswer',
+          description: 'Send offer (PEER.SIGNAL), then the candidates held meanwhile',
+          actions: { type: 'sendDescription', params: ({ event }) => ({ type: 'offer', sdp: event.description.sdp }) },
+        },
+        'PC.OP_FAILED': stepFailed('setLocalOffer'),
+        'SIGNAL.OFFER': offerCollision,
+      },
+    },
+    awaitingAnswer: {
+      on: {
+        'SIGNAL.ANSWER': {
+          target: 'settingRemoteAnswer',
+          actions: assign({ remoteDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }) }),
+        },
+        'SIGNAL.OFFER': offerCollision,
+        'PC.ICE_CANDIDATE': sendCandidate,
+      },
+    },
+    settingRemoteAnswer: {
+      entry: setRemote,
+      on: {
+        'PC.REMOTE_SET': [
+          {
+            guard: and(['isRemoteAnswer', 'changesPending']),
+            target: 'creatingOffer',
+            description: 'Answer applied; offer the changes made meanwhile',
+            actions: exchangeComplete,
+          },
+          { guard: 'isRemoteAnswer', target: 'stable', actions: exchangeComplete },
+        ],
+        'PC.OP_FAILED': stepFailed('setRemoteAnswer'),
+        'SIGNAL.OFFER': { target: 'settingRemoteOffer', description: 'Not a collision: applied after the answer', actions: acceptOffer },
+        'PC.ICE_CANDIDATE': sendCandidate,
+      },
+    },
+    settingRemoteOffer: {
+      entry: setRemote,
+      on: {
+        'PC.REMOTE_SET': { guard: 'isRemoteOffer', target: 'creatingAnswer' },
+        'PC.OP_FAILED': stepFailed('setRemoteOffer'),
+      },
+    },
+    creatingAnswer: {
+      entry: { type: 'command', params: [{ type: 'PC.CREATE_ANSWER' }] },
+      on: {
+        'PC.ANSWER_CREATED': {
+          target: 'settingLocalAnswer',
+          actions: assign({ localDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }) }),
+        },
+        'PC.OP_FAILED': stepFailed('createAnswer'),
+      },
+    },
+    settingLocalAnswer: {
+      entry: setLocal,
+      on: {
+        'PC.LOCAL_SET': [
+          {
+            guard: and(['isLocalAnswer', 'changesPending']),
+            target: 'creatingOffer',
+            description: 'Send answer, then offer the changes made meanwhile',
+            actions: [{ type: 'sendDescription', params: ({ event }) => ({ type: 'answer', sdp: event.description.sdp }) }, exchangeComplete],
+          },
+          {
+            guard: 'isLocalAnswer',
+            target: 'stable',
+            description: 'Send answer (PEER.SIGNAL), then the candidates held meanwhile',
+            actions: [{ type: 'sendDescription', params: ({ event }) => ({ type: 'answer', sdp: event.description.sdp }) }, exchangeComplete],
+          },
+        ],
+        'PC.OP_FAILED': stepFailed('setLocalAnswer'),
+      },
+    },
+  },
+});

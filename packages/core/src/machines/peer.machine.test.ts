@@ -12,7 +12,7 @@ import { fromCallback, SimulatedClock } from 'xstate';
 import type { PcCommand, PcEvent, PeerConnectionInput } from '../actors/peer-connection.js';
 import { selectPeerView } from '../selectors/peer.js';
 import { startHarnessedPeer } from '../test-support/peer-harness.js';
-import { peerMachine, type PeerInput } from './peer.machine.js';
+import { peerMachine, type PeerCommandEvent, type PeerInput } from './peer.machine.js';
 
 function scriptedPc() {
   const state = {
@@ -21,9 +21,12 @@ function scriptedPc() {
     cleanedUp: false,
     /** RTCPeerConnections made: a redial makes a new one. */
     instances: 0,
+    /** Each connection's input (what it sends from the start). */
+    inputs: [] as PeerConnectionInput[],
   };
-  const logic = fromCallback<PcCommand, PeerConnectionInput>(({ sendBack, receive }) => {
+  const logic = fromCallback<PcCommand, PeerConnectionInput>(({ input, sendBack, receive }) => {
     state.instances++;
+    state.inputs.push(input);
     state.cleanedUp = false;
     state.report = sendBack;
     receive((command) => state.commands.push(command));
@@ -378,6 +381,55 @@ describe('peer machine: trickle ICE and negotiation details', () => {
     t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'answer' });
     expect(t.snapshot().matches({ active: { session: { negotiation: 'creatingOffer' } } })).toBe(true);
     expect(t.pc.commandTypes().filter((type) => type === 'PC.CREATE_OFFER')).toHaveLength(2);
+  });
+});
+
+describe('peer machine: local media (LOCAL.MEDIA, diffed against what it sends)', () => {
+  const track = (kind: 'audio' | 'video', id: string) => ({ kind, id }) as MediaStreamTrack;
+  const mic = track('audio', 'mic');
+  const cam = track('video', 'cam');
+  const camera = { id: 'camera', getTracks: () => [mic, cam] } as unknown as MediaStream;
+  const media = (overrides: Partial<Omit<Extract<PeerCommandEvent, { type: 'LOCAL.MEDIA' }>, 'type'>> = {}) =>
+    ({ type: 'LOCAL.MEDIA', audio: mic, video: cam, stream: camera, screen: null, audioMuted: false, videoOff: false, ...overrides }) as const;
+  const since = (t: ReturnType<typeof start>, from: number) => t.pc.state.commands.slice(from);
+
+  it('mute is a media-state message only: the track keeps being sent (enabled = false in the media machine)', () => {
+    const t = start({ localStream: camera });
+    connect(t);
+    const before = t.pc.state.commands.length;
+    t.peer.send(media()); // what it sends already: nothing to do
+    expect(since(t, before)).toEqual([]);
+    t.peer.send(media({ audioMuted: true }));
+    expect(since(t, before)).toEqual([
+      { type: 'PC.SEND', message: { type: 'media-state', audioMuted: true, videoOff: false, screen: false, cameraStreamId: 'camera', screenStreamId: null } },
+    ]);
+    expect(nextOffer(t)).toBe('nothingPending');
+  });
+
+  it('a camera switch is a replaceTrack without renegotiation; a screen share adds a sender and renegotiates at once', () => {
+    const t = start({ localStream: camera });
+    connect(t);
+    let before = t.pc.state.commands.length;
+    const cam2 = track('video', 'cam2');
+    t.peer.send(media({ video: cam2 }));
+    expect(since(t, before)).toEqual([{ type: 'PC.SET_TRACK', kind: 'video', track: cam2, stream: camera }]);
+    before = t.pc.state.commands.length;
+    const screen = { track: track('video', 'screen-video'), stream: { id: 'screen' } as MediaStream };
+    t.peer.send(media({ video: cam2, screen }));
+    expect(since(t, before).map((command) => command.type)).toEqual(['PC.ADD_SCREEN', 'PC.SEND', 'PC.CREATE_OFFER']);
+    expect(t.snapshot().matches({ active: { session: { negotiation: 'creatingOffer' } } })).toBe(true);
+  });
+
+  it('a redialled connection starts from what the peer sends now, changes made while redialling included', () => {
+    const t = start({ localStream: camera, timing: { ...TIMING, redialMaxAttempts: 1 } });
+    connect(t);
+    t.pc.emit({ type: 'PC.DATA_CLOSED' });
+    expect(t.snapshot().value).toBe('redialing');
+    const cam2 = track('video', 'cam2');
+    t.peer.send(media({ video: cam2, videoOff: true }));
+    t.clock.increment(TIMING.redialBaseDelayMs);
+    expect(t.pc.state.instances).toBe(2);
+    expect(t.pc.state.inputs.at(-1)?.sending).toMatchObject({ audio: mic, video: cam2, stream: camera, videoOff: true });
   });
 });
 

@@ -5,15 +5,15 @@
  *
  * Paths: `getShortestPaths` gives the shortest path to every distinct (serialized) state; each is
  * then extended by every event of the alphabet, so every transition enabled anywhere on the way is
- * taken once. Coverage is counted per TransitionDefinition object, from `machine.getTransitionData`
- * (the very transitions `transition()` takes for that event in that snapshot, and for the events the
- * machine raises meanwhile, microstep by microstep); eventless `always`
- * transitions, from the initial microsteps (the only place this project's machines use them).
+ * taken once. Coverage is counted per TransitionDefinition object:
+ * (the very transitions `transition()` takes, microstep by microstep, for that event, for the events
+ * the machine raises meanwhile and eventless `always` ones, as the inspection's `@xstate.microstep`
+ * events name them); eventless transitions of the initial snapshot, from the initial microsteps.
  *
  * Reused by the room machine's model test: give it the machine, an event alphabet and one run per
  * interesting input (a machine's reachable states may depend on its input).
  */
-import { getInitialMicrosteps, getMicrosteps, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { getInitialMicrosteps, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import { getShortestPaths, getStateNodes } from 'xstate/graph';
 import { pureStepper } from './pure-step.js';
 
@@ -86,22 +86,19 @@ export function measureModelCoverage(machine: AnyStateMachine, runs: readonly Co
     const visit = (snapshot: AnyMachineSnapshot) => {
       for (const node of snapshot._nodes) coveredStates.add(node.id);
     };
+    // Every microstep of a step names the transitions it took: those for the event, for the events
+    // the machine raises meanwhile, and eventless ones.
+    let recording = false;
+    const recorder = pureStepper(machine, run.input, (inspection) => {
+      if (recording && inspection.type === '@xstate.microstep') {
+        for (const definition of inspection._transitions as TransitionDefinition[]) coveredTransitions.add(definition);
+      }
+    });
     const take = (from: AnyMachineSnapshot, event: EventObject) => {
       if (from.status !== 'active') return;
-      for (const definition of machine.getTransitionData(from, event)) coveredTransitions.add(definition);
-      // Events the machine raises for itself are taken in later microsteps of the same step, in order.
-      const microsteps = getMicrosteps(machine, from, event);
-      const raised: EventObject[] = [];
-      microsteps.forEach(([snapshot, actions], index) => {
-        for (const action of actions) {
-          const params = action.params as { event?: EventObject; delay?: unknown } | undefined;
-          if (action.type === 'xstate.raise' && params?.event && params.delay === undefined) raised.push(params.event);
-        }
-        const next = raised.shift();
-        if (next && microsteps[index + 1] && snapshot.status === 'active') {
-          for (const definition of machine.getTransitionData(snapshot, next)) coveredTransitions.add(definition);
-        }
-      });
+      recording = true;
+      recorder.step(from, event);
+      recording = false;
     };
     // A transient state (left at once by an eventless `always` transition) never rests in a snapshot:
     // the initial microsteps show it, and which of its `always` alternatives was taken.

@@ -60,10 +60,10 @@ export const negotiation = peerSetup.createStateConfig({
   },
   states: {
     stable: {
+      // Changes waiting in nextOffer (asked for now, or during the exchange that just ended) are offered at once.
+      always: { guard: and(['changesPending', 'mayOffer']), target: 'creatingOffer', description: 'Offer what is pending' },
       on: {
         'PC.NEGOTIATION_NEEDED': { guard: 'mayOffer', target: 'creatingOffer' },
-        RENEGOTIATE: { guard: 'mayOffer', target: 'creatingOffer' },
-        RESTART_ICE: { guard: 'mayOffer', target: 'creatingOffer' },
         'SIGNAL.OFFER': { target: 'settingRemoteOffer', description: 'Callee: receive offer', actions: acceptOffer },
         'PC.ICE_CANDIDATE': { guard: 'exchanged', ...sendCandidate },
       },
@@ -105,15 +105,7 @@ export const negotiation = peerSetup.createStateConfig({
     settingRemoteAnswer: {
       entry: setRemote,
       on: {
-        'PC.REMOTE_SET': [
-          {
-            guard: and(['isRemoteAnswer', 'changesPending']),
-            target: 'creatingOffer',
-            description: 'Answer applied; offer the changes made meanwhile',
-            actions: exchangeComplete,
-          },
-          { guard: 'isRemoteAnswer', target: 'stable', actions: exchangeComplete },
-        ],
+        'PC.REMOTE_SET': { guard: 'isRemoteAnswer', target: 'stable', actions: exchangeComplete },
         'PC.OP_FAILED': stepFailed('setRemoteAnswer'),
         'SIGNAL.OFFER': { target: 'settingRemoteOffer', description: 'Not a collision: applied after the answer', actions: acceptOffer },
         'PC.ICE_CANDIDATE': sendCandidate,
@@ -139,20 +131,12 @@ export const negotiation = peerSetup.createStateConfig({
     settingLocalAnswer: {
       entry: setLocal,
       on: {
-        'PC.LOCAL_SET': [
-          {
-            guard: and(['isLocalAnswer', 'changesPending']),
-            target: 'creatingOffer',
-            description: 'Send answer, then offer the changes made meanwhile',
-            actions: [{ type: 'sendDescription', params: ({ event }) => ({ type: 'answer', sdp: event.description.sdp }) }, exchangeComplete],
-          },
-          {
-            guard: 'isLocalAnswer',
-            target: 'stable',
-            description: 'Send answer (PEER.SIGNAL), then the candidates held meanwhile',
-            actions: [{ type: 'sendDescription', params: ({ event }) => ({ type: 'answer', sdp: event.description.sdp }) }, exchangeComplete],
-          },
-        ],
+        'PC.LOCAL_SET': {
+          guard: 'isLocalAnswer',
+          target: 'stable',
+          description: 'Send answer (PEER.SIGNAL), then the candidates held meanwhile',
+          actions: [{ type: 'sendDescription', params: ({ event }) => ({ type: 'answer', sdp: event.description.sdp }) }, exchangeComplete],
+        },
         'PC.OP_FAILED': stepFailed('setLocalAnswer'),
       },
     },

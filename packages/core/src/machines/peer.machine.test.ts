@@ -397,8 +397,10 @@ describe('peer machine: local media (LOCAL.MEDIA, diffed against what it sends)'
     const t = start({ localStream: camera });
     connect(t);
     const before = t.pc.state.commands.length;
-    t.peer.send(media()); // what it sends already: nothing to do
+    const context = t.snapshot().context;
+    t.peer.send(media()); // what it sends already: nothing to do, nothing changes
     expect(since(t, before)).toEqual([]);
+    expect(t.snapshot().context).toBe(context);
     t.peer.send(media({ audioMuted: true }));
     expect(since(t, before)).toEqual([
       { type: 'PC.SEND', message: { type: 'media-state', audioMuted: true, videoOff: false, screen: false, cameraStreamId: 'camera', screenStreamId: null } },

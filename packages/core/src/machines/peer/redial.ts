@@ -87,7 +87,7 @@ export const lifecycleStates = peerSetup.createStateConfig({
     },
     closed: {
       type: 'final',
-      entry: { type: 'notify', params: ({ context }) => ({ type: 'PEER.CLOSED', peerId: context.peerId, reason: context.closeReason ?? 'hangup' }) },
+      entry: peerSetup.emit(({ context }) => ({ type: 'PEER.CLOSED', peerId: context.peerId, reason: context.closeReason ?? 'hangup' })),
     },
   },
 }).states;

@@ -102,8 +102,6 @@ export const peerSetup = setup({
     peerConnection: peerConnectionActor,
   },
   actions: {
-    /** Tell the room (it listens with `actor.on`, through its child bridge). */
-    notify: enqueueActions(({ enqueue }, params: PeerEmitted) => enqueue.emit(params)),
     /** Send signaling messages (in order) to the remote peer, via the room. */
     signal: enqueueActions(({ enqueue, context }, params: readonly SignalMessage[]) => {
       for (const message of params) enqueue.emit({ type: 'PEER.SIGNAL', peerId: context.peerId, message });
@@ -170,32 +168,29 @@ export const peerSetup = setup({
       if (event.type === 'PC.CONNECTION_STATE') enqueue.assign({ connectionState: event.state });
     }),
     /**
-     * LOCAL.MEDIA: what changed since the last one reaches the pc. A camera/microphone track change
-     * is a replaceTrack (no renegotiation) unless that kind had no track yet (addTrack); a screen
-     * share added or removed is a sender added or removed. Both renegotiate. Changed mute/camera-off
-     * state goes to the remote over the data channel (dropped by the pc while it is not open: the
-     * channel sends the current state when it opens).
+     * LOCAL.MEDIA: what changed since the last one reaches the pc (`toPc`; outside `active` it is only
+     * kept, for the next connection). A camera/microphone track change is a replaceTrack (no
+     * renegotiation) unless that kind had no track (addTrack: renegotiate; after a track went away
+     * its sender stays, so this may offer once for nothing); a screen share added or removed is a
+     * sender added or removed (renegotiate). Changed mute/camera-off/screen state goes to the remote
+     * as a media-state message (the pc drops it while the channel is not open; the channel sends the
+     * current state when it opens).
      */
     applyLocalMedia: enqueueActions(({ enqueue, context, event }, { toPc }: { toPc: boolean }) => {
       if (event.type !== 'LOCAL.MEDIA') return;
       const { type: _, ...next } = event;
       const sent = context.sending;
+      const tracks = (['audio', 'video'] as const).filter((kind) => sent[kind] !== next[kind]);
+      const screen = sent.screen?.track !== next.screen?.track;
+      const state = sent.audioMuted !== next.audioMuted || sent.videoOff !== next.videoOff || screen;
+      // The room sends it on every media update: unchanged, the snapshot stays as it is.
+      if (!tracks.length && !screen && !state && sent.stream === next.stream) return;
       enqueue.assign({ sending: next });
       if (!toPc) return;
-      let renegotiate = false;
-      for (const kind of ['audio', 'video'] as const) {
-        if (sent[kind] === next[kind]) continue;
-        enqueue.sendTo('pc', { type: 'PC.SET_TRACK', kind, track: next[kind], stream: next.stream });
-        renegotiate ||= sent[kind] === null;
-      }
-      if (sent.screen?.track !== next.screen?.track) {
-        enqueue.sendTo('pc', next.screen ? { type: 'PC.ADD_SCREEN', ...next.screen } : { type: 'PC.REMOVE_SCREEN' });
-        renegotiate = true;
-      }
-      if (renegotiate) enqueue.raise({ type: 'RENEGOTIATE' });
-      if (sent.audioMuted !== next.audioMuted || sent.videoOff !== next.videoOff || !sent.screen !== !next.screen) {
-        enqueue.sendTo('pc', { type: 'PC.SEND', message: mediaStateMessage({ ...context, sending: next }) });
-      }
+      for (const kind of tracks) enqueue.sendTo('pc', { type: 'PC.SET_TRACK', kind, track: next[kind], stream: next.stream });
+      if (screen) enqueue.sendTo('pc', next.screen ? { type: 'PC.ADD_SCREEN', ...next.screen } : { type: 'PC.REMOVE_SCREEN' });
+      if (screen || tracks.some((kind) => sent[kind] === null)) enqueue.raise({ type: 'RENEGOTIATE' });
+      if (state) enqueue.sendTo('pc', { type: 'PC.SEND', message: mediaStateMessage({ ...context, sending: next }) });
     }),
   },
   guards: {

@@ -1,7 +1,7 @@
 import { and, assign } from 'xstate';
 import type { PcCommand, PcOperation } from '../../actors/peer-connection.js';
 import { acceptOffer, connectionLost, peerSetup } from './setup.js';
-import type { PeerContext, SignalMessage } from './types.js';
+import type { SignalMessage } from './types.js';
 
 const { raise } = peerSetup;
 
@@ -32,14 +32,9 @@ const offerCollision = [
   { description: 'Collision, impolite: ignore their offer', actions: raise({ type: 'REMOTE_OFFER.IGNORED' }) },
 ] as const;
 
-const setLocal = {
-  type: 'command',
-  params: ({ context }: { context: PeerContext }): PcCommand[] => [{ type: 'PC.SET_LOCAL', description: context.localDescription! }],
-} as const;
-const setRemote = {
-  type: 'command',
-  params: ({ context }: { context: PeerContext }): PcCommand[] => [{ type: 'PC.SET_REMOTE', description: context.remoteDescription! }],
-} as const;
+/** setLocalDescription of the description the event carries. */
+const setLocal = (type: 'offer' | 'answer') =>
+  ({ type: 'command', params: ({ event }: { event: { sdp: string } }): PcCommand[] => [{ type: 'PC.SET_LOCAL', description: { type, sdp: event.sdp } }] }) as const;
 
 /** The exchange is complete: a remote description exists (the trickle region applies its buffer). */
 const exchangeComplete = raise({ type: 'EXCHANGE.COMPLETE' });
@@ -71,16 +66,12 @@ export const negotiation = peerSetup.createStateConfig({
     creatingOffer: {
       entry: raise({ type: 'OFFER.CREATE' }),
       on: {
-        'PC.OFFER_CREATED': {
-          target: 'settingLocalOffer',
-          actions: assign({ localDescription: ({ event }) => ({ type: 'offer' as const, sdp: event.sdp }) }),
-        },
+        'PC.OFFER_CREATED': { target: 'settingLocalOffer', actions: setLocal('offer') },
         'PC.OP_FAILED': stepFailed('createOffer'),
         'SIGNAL.OFFER': offerCollision,
       },
     },
     settingLocalOffer: {
-      entry: setLocal,
       on: {
         'PC.LOCAL_SET': {
           guard: 'isLocalOffer',
@@ -96,14 +87,13 @@ export const negotiation = peerSetup.createStateConfig({
       on: {
         'SIGNAL.ANSWER': {
           target: 'settingRemoteAnswer',
-          actions: assign({ remoteDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }) }),
+          actions: { type: 'command', params: ({ event }) => [{ type: 'PC.SET_REMOTE', description: { type: 'answer', sdp: event.sdp } }] },
         },
         'SIGNAL.OFFER': offerCollision,
         'PC.ICE_CANDIDATE': sendCandidate,
       },
     },
     settingRemoteAnswer: {
-      entry: setRemote,
       on: {
         'PC.REMOTE_SET': { guard: 'isRemoteAnswer', target: 'stable', actions: exchangeComplete },
         'PC.OP_FAILED': stepFailed('setRemoteAnswer'),
@@ -112,7 +102,6 @@ export const negotiation = peerSetup.createStateConfig({
       },
     },
     settingRemoteOffer: {
-      entry: setRemote,
       on: {
         'PC.REMOTE_SET': { guard: 'isRemoteOffer', target: 'creatingAnswer' },
         'PC.OP_FAILED': stepFailed('setRemoteOffer'),
@@ -121,15 +110,11 @@ export const negotiation = peerSetup.createStateConfig({
     creatingAnswer: {
       entry: { type: 'command', params: [{ type: 'PC.CREATE_ANSWER' }] },
       on: {
-        'PC.ANSWER_CREATED': {
-          target: 'settingLocalAnswer',
-          actions: assign({ localDescription: ({ event }) => ({ type: 'answer' as const, sdp: event.sdp }) }),
-        },
+        'PC.ANSWER_CREATED': { target: 'settingLocalAnswer', actions: setLocal('answer') },
         'PC.OP_FAILED': stepFailed('createAnswer'),
       },
     },
     settingLocalAnswer: {
-      entry: setLocal,
       on: {
         'PC.LOCAL_SET': {
           guard: 'isLocalAnswer',

@@ -38,8 +38,6 @@ function freshConnection() {
   return {
     exchangeRestartsIce: false,
     remoteIceUfrag: null,
-    localDescription: null,
-    remoteDescription: null,
     earlyOffer: null,
     remoteCandidates: [],
     localCandidates: [],
@@ -117,10 +115,14 @@ export const peerSetup = setup({
       }
       enqueue.assign({ localCandidates: [] });
     }),
-    /** Theirs (SIGNAL.OFFER, or the early offer kept from before the connection existed). `beginExchange` goes before it. */
+    /**
+     * Theirs (SIGNAL.OFFER, or the early offer kept from before the connection existed):
+     * setRemoteDescription (in have-local-offer, an implicit rollback of ours). `beginExchange` goes before it.
+     */
     acceptRemoteOffer: enqueueActions(({ enqueue, context, event }) => {
       const sdp = offerSdp(context, event);
-      enqueue.assign({ remoteDescription: { type: 'offer', sdp }, remoteIceUfrag: iceUfrag(sdp), earlyOffer: null });
+      enqueue.sendTo('pc', { type: 'PC.SET_REMOTE', description: { type: 'offer', sdp } });
+      enqueue.assign({ remoteIceUfrag: iceUfrag(sdp), earlyOffer: null });
     }),
     /**
      * An offer/answer exchange starts: does it restart ICE? An exchange that does settles a restart

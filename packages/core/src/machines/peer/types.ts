@@ -1,5 +1,5 @@
 /** The peer machine's vocabulary: input, context, the events it takes and the events it emits. */
-import type { PcEvent, SessionDescription } from '../../actors/peer-connection.js';
+import type { PcEvent } from '../../actors/peer-connection.js';
 import type { PeerError } from '../../errors.js';
 import type { ChatPeerMessage, MediaStatePeerMessage } from '../../protocol/peer-messages.js';
 import type { StatsSample } from '../../view.js';
@@ -149,9 +149,6 @@ export interface PeerContext extends Omit<PeerInput, 'timing' | 'localStream'> {
   exchangeRestartsIce: boolean;
   /** ICE username fragment of the last remote description: a new one in an offer means they restart ICE. */
   remoteIceUfrag: string | null;
-  /** The description being applied or set (offer or answer, local or remote). */
-  localDescription: SessionDescription | null;
-  remoteDescription: SessionDescription | null;
   /** A remote offer that arrived before the RTCPeerConnection existed. */
   earlyOffer: string | null;
   /** Remote candidates that arrived before any remote description (trickle.buffering). */

@@ -15,11 +15,14 @@
  * │  ├─ creatingPeerConnection    RTCPeerConnection built with the input's ICE servers → PC.CREATED
  * │  └─ session (parallel)
  * │     ├─ negotiation            the handshake (negotiation.ts), perfect negotiation
- * │     │  ├─ stable              caller: → creatingOffer; callee: SIGNAL.OFFER (receive offer) → settingRemoteOffer
+ * │     │  ├─ stable              caller: → creatingOffer (also at once when nextOffer holds changes);
+ * │     │  │                      callee: SIGNAL.OFFER (receive offer) → settingRemoteOffer
  * │     │  ├─ creatingOffer       createOffer({iceRestart})
  * │     │  ├─ settingLocalOffer   setLocalDescription(offer) → send offer (PEER.SIGNAL), held candidates after it
+ * │     │                         (trickle both ways: local candidates follow their description, remote ones
+ * │     │                         wait in `trickle` until a remote description exists)
  * │     │  ├─ awaitingAnswer      have-local-offer
- * │     │  ├─ settingRemoteAnswer setRemoteDescription(answer) → stable (or an offer of what is pending)
+ * │     │  ├─ settingRemoteAnswer setRemoteDescription(answer) → stable
  * │     │  ├─ settingRemoteOffer  setRemoteDescription(offer) (implicit rollback of a local offer)
  * │     │  ├─ creatingAnswer      createAnswer()
  * │     │  └─ settingLocalAnswer  setLocalDescription(answer) → send answer → stable

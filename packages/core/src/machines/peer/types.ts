@@ -135,6 +135,10 @@ export interface RemoteMediaState extends MediaState {
   screenStreamId: string | null;
 }
 
+/**
+ * Of the input, `polite` and `initiator` stay as the perfect-negotiation role. `initiator` has one
+ * writer after the input, `startOver`: a fresh connection is offered by the impolite side.
+ */
 export interface PeerContext extends Omit<PeerInput, 'timing' | 'localStream'> {
   /** The input's timing over DEFAULT_PEER_TIMING. */
   timing: PeerTiming;

@@ -9,6 +9,7 @@ import {
   joined,
   launchBrowser,
   openCall,
+  peerConnections,
   peerTile,
   ratePerSecond,
   rtpTotals,
@@ -22,6 +23,12 @@ import {
   type CallPage,
   type TestServer,
 } from './harness.js';
+
+/** The page's open connection has a sender carrying a live track of that kind. */
+const sends = async (page: CallPage['page'], kind: 'audio' | 'video') =>
+  (await peerConnections(page))
+    .filter((pc) => pc.connectionState === 'connected')
+    .some((pc) => pc.transceivers.some((t) => t.sending === `${kind} live`));
 
 const shared = useServerAndBrowser();
 
@@ -113,7 +120,10 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
       await alice.page.getByRole('button', { name: 'Mute microphone', exact: true }).click();
       await alice.page.getByRole('button', { name: 'Unmute microphone', exact: true }).waitFor();
       await until("Bob's tile to show Alice muted", async () => peerTile(bob.page, aliceId).getByTestId('peer-mic-muted').isVisible());
-      // A muted track still sends a trickle of silence frames: outbound audio falls to a fraction, and Bob hears nothing.
+      // Mute is the track's `enabled` only: the sender keeps the track (no replaceTrack(null)), Bob learns
+      // "muted" from Alice's media-state message, and the disabled track sends a trickle of silence frames:
+      // outbound audio falls to a fraction, and Bob hears nothing.
+      expect(await sends(alice.page, 'audio')).toBe(true);
       await until("Alice's outbound audio to drop", async () => (await ratePerSecond(alice.page, audioOut)) < speaking * 0.25);
       await until('Bob to hear silence', async () => (await ratePerSecond(bob.page, energyIn, 1_000)) === 0);
 
@@ -131,7 +141,9 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
       await bob.page.getByRole('button', { name: 'Turn camera off', exact: true }).click();
       await bob.page.getByRole('button', { name: 'Turn camera on', exact: true }).waitFor();
       await until("Alice's tile to show Bob's camera off", async () => peerTile(alice.page, bobId).getByTestId('peer-camera-off').isVisible());
-      // A disabled camera track sends small black frames: outbound video falls to a fraction.
+      // Camera off is the track's `enabled` only: the sender keeps it, and a disabled camera track sends small
+      // black frames: outbound video falls to a fraction.
+      expect(await sends(bob.page, 'video')).toBe(true);
       await until("Bob's outbound video to drop", async () => (await ratePerSecond(bob.page, videoOut)) < sending * 0.25);
 
       await bob.page.getByRole('button', { name: 'Turn camera on', exact: true }).click();

@@ -16,7 +16,8 @@ export {
   type PeerCloseReason,
   type PeerCommandEvent,
   type PeerOutput,
-  type PeerParentMessage,
+  type PeerEmitted,
+  type LocalMedia,
   type SignalMessage,
 } from './machines/peer.machine.js';
 export { summarizeStats, type StatsCounters } from './actors/peer-stats.js';

@@ -1,7 +1,7 @@
 import { fromCallback } from 'xstate';
 import { describeError } from '../errors.js';
 import { parsePeerMessage, type PeerMessage } from '../protocol/peer-messages.js';
-import type { Sending } from '../machines/peer.machine.js';
+import type { LocalMedia } from '../machines/peer/types.js';
 import type { StatsSample } from '../view.js';
 import { startStatsPolling, type StatsSource } from './peer-stats.js';
 
@@ -80,7 +80,7 @@ export interface PeerConnectionInput {
   iceServers: RTCIceServer[];
   iceTransportPolicy: RTCIceTransportPolicy;
   /** The tracks to send from the start (a redialled connection starts with what the old one sent). */
-  sending: Sending;
+  sending: LocalMedia;
 }
 
 /** The data channel every pair opens: negotiated out of band (id 0), so neither side waits for the other. */

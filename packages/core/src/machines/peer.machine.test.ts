@@ -12,7 +12,7 @@ import { fromCallback, SimulatedClock } from 'xstate';
 import type { PcCommand, PcEvent, PeerConnectionInput } from '../actors/peer-connection.js';
 import { selectPeerView } from '../selectors/peer.js';
 import { startHarnessedPeer } from '../test-support/peer-harness.js';
-import { peerMachine, type PeerInput } from './peer.machine.js';
+import { peerMachine, type PeerCommandEvent, type PeerInput } from './peer.machine.js';
 
 function scriptedPc() {
   const state = {
@@ -21,9 +21,12 @@ function scriptedPc() {
     cleanedUp: false,
     /** RTCPeerConnections made: a redial makes a new one. */
     instances: 0,
+    /** Each connection's input (what it sends from the start). */
+    inputs: [] as PeerConnectionInput[],
   };
-  const logic = fromCallback<PcCommand, PeerConnectionInput>(({ sendBack, receive }) => {
+  const logic = fromCallback<PcCommand, PeerConnectionInput>(({ input, sendBack, receive }) => {
     state.instances++;
+    state.inputs.push(input);
     state.cleanedUp = false;
     state.report = sendBack;
     receive((command) => state.commands.push(command));
@@ -80,6 +83,10 @@ function connect(t: ReturnType<typeof start>) {
   t.pc.emit({ type: 'PC.DATA_OPEN' });
 }
 
+/** What the next offer must carry (nothingPending, changesPending, iceRestartPending). */
+const nextOffer = (t: ReturnType<typeof start>) =>
+  (t.snapshot().value as { active?: { session?: { nextOffer?: string } } }).active?.session?.nextOffer;
+
 const connection = (t: ReturnType<typeof start>) =>
   (t.snapshot().value as { active?: { session?: { connection?: string } } }).active?.session?.connection;
 
@@ -114,7 +121,7 @@ describe('peer machine: connection health (scripted faults)', () => {
     offerOut(t);
     t.clock.increment(1_000); // 1st backoff: base. The restart offer is unanswered: no second one is queued.
     expect(t.snapshot().context.iceRestartAttempts).toBe(2);
-    expect(t.snapshot().context.iceRestartPending).toBe(false);
+    expect(nextOffer(t)).not.toBe('iceRestartPending');
     t.clock.increment(1_999); // 2nd backoff: 2 × base
     expect(t.snapshot().context.iceRestartAttempts).toBe(2);
     t.clock.increment(1);
@@ -219,9 +226,9 @@ describe('peer machine: connection health (scripted faults)', () => {
     t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'a=ice-ufrag:first\r\nscreen' });
     t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'disconnected' });
     t.clock.increment(TIMING.disconnectedGraceMs);
-    expect(t.snapshot().context.iceRestartPending).toBe(true);
+    expect(nextOffer(t)).toBe('iceRestartPending');
     t.pc.emit({ type: 'PC.CONNECTION_STATE', state: 'connected' });
-    expect(t.snapshot().context.iceRestartPending).toBe(false);
+    expect(nextOffer(t)).not.toBe('iceRestartPending');
     t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
     t.pc.emit({ type: 'PC.ANSWER_CREATED', sdp: 'answer' });
     t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'answer', sdp: 'answer' } });
@@ -242,7 +249,7 @@ describe('peer machine: connection health (scripted faults)', () => {
     offerOut(t);
     // Theirs collides with ours; polite, we roll ours back and answer theirs, which has new credentials.
     t.peer.send({ type: 'SIGNAL.OFFER', sdp: 'a=ice-ufrag:gen2\r\n' });
-    expect(t.snapshot().context.iceRestartPending).toBe(false);
+    expect(nextOffer(t)).not.toBe('iceRestartPending');
     t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'offer' });
     t.pc.emit({ type: 'PC.ANSWER_CREATED', sdp: 'answer-2' });
     t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'answer', sdp: 'answer-2' } });
@@ -329,7 +336,7 @@ describe('peer machine: trickle ICE and negotiation details', () => {
     const impolite = start({ polite: false });
     impolite.pc.emit({ type: 'PC.CREATED' });
     impolite.peer.send({ type: 'SIGNAL.OFFER', sdp: 'their-offer' });
-    expect(impolite.snapshot().context.ignoreOffer).toBe(true);
+    expect(impolite.snapshot().matches({ active: { session: { remoteOffer: 'ignored' } } })).toBe(true);
     expect(impolite.snapshot().matches({ active: { session: { negotiation: 'creatingOffer' } } })).toBe(true);
 
     const polite = start({ polite: true });
@@ -357,20 +364,74 @@ describe('peer machine: trickle ICE and negotiation details', () => {
     t.peer.send({ type: 'SIGNAL.ANSWER', sdp: 'answer' });
     t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'answer' });
     expect(t.snapshot().matches({ active: { session: { negotiation: 'stable' } } })).toBe(true);
-    expect(t.snapshot().context.negotiationPending).toBe(false);
+    expect(nextOffer(t)).toBe('nothingPending');
     expect(t.pc.commandTypes().filter((type) => type === 'PC.CREATE_OFFER')).toHaveLength(1);
   });
 
   it('a track added mid-negotiation is offered once the exchange is over', () => {
     const t = start();
     t.pc.emit({ type: 'PC.CREATED' });
-    t.peer.send({ type: 'LOCAL.ADD_SCREEN', track: { id: 's', kind: 'video' } as MediaStreamTrack, stream: { id: 'screen' } as MediaStream });
+    const screen = { track: { id: 's', kind: 'video' } as MediaStreamTrack, stream: { id: 'screen' } as MediaStream };
+    t.peer.send({ type: 'LOCAL.MEDIA', audio: null, video: null, stream: null, screen, audioMuted: false, videoOff: false });
+    expect(t.pc.state.commands).toContainEqual({ type: 'PC.ADD_SCREEN', ...screen });
+    expect(nextOffer(t)).toBe('changesPending');
     t.pc.emit({ type: 'PC.OFFER_CREATED', sdp: 'offer' });
     t.pc.emit({ type: 'PC.LOCAL_SET', description: { type: 'offer', sdp: 'offer' } });
     t.peer.send({ type: 'SIGNAL.ANSWER', sdp: 'answer' });
     t.pc.emit({ type: 'PC.REMOTE_SET', descriptionType: 'answer' });
     expect(t.snapshot().matches({ active: { session: { negotiation: 'creatingOffer' } } })).toBe(true);
     expect(t.pc.commandTypes().filter((type) => type === 'PC.CREATE_OFFER')).toHaveLength(2);
+  });
+});
+
+describe('peer machine: local media (LOCAL.MEDIA, diffed against what it sends)', () => {
+  const track = (kind: 'audio' | 'video', id: string) => ({ kind, id }) as MediaStreamTrack;
+  const mic = track('audio', 'mic');
+  const cam = track('video', 'cam');
+  const camera = { id: 'camera', getTracks: () => [mic, cam] } as unknown as MediaStream;
+  const media = (overrides: Partial<Omit<Extract<PeerCommandEvent, { type: 'LOCAL.MEDIA' }>, 'type'>> = {}) =>
+    ({ type: 'LOCAL.MEDIA', audio: mic, video: cam, stream: camera, screen: null, audioMuted: false, videoOff: false, ...overrides }) as const;
+  const since = (t: ReturnType<typeof start>, from: number) => t.pc.state.commands.slice(from);
+
+  it('mute is a media-state message only: the track keeps being sent (enabled = false in the media machine)', () => {
+    const t = start({ localStream: camera });
+    connect(t);
+    const before = t.pc.state.commands.length;
+    const context = t.snapshot().context;
+    t.peer.send(media()); // what it sends already: nothing to do, nothing changes
+    expect(since(t, before)).toEqual([]);
+    expect(t.snapshot().context).toBe(context);
+    t.peer.send(media({ audioMuted: true }));
+    expect(since(t, before)).toEqual([
+      { type: 'PC.SEND', message: { type: 'media-state', audioMuted: true, videoOff: false, screen: false, cameraStreamId: 'camera', screenStreamId: null } },
+    ]);
+    expect(nextOffer(t)).toBe('nothingPending');
+  });
+
+  it('a camera switch is a replaceTrack without renegotiation; a screen share adds a sender and renegotiates at once', () => {
+    const t = start({ localStream: camera });
+    connect(t);
+    let before = t.pc.state.commands.length;
+    const cam2 = track('video', 'cam2');
+    t.peer.send(media({ video: cam2 }));
+    expect(since(t, before)).toEqual([{ type: 'PC.SET_TRACK', kind: 'video', track: cam2, stream: camera }]);
+    before = t.pc.state.commands.length;
+    const screen = { track: track('video', 'screen-video'), stream: { id: 'screen' } as MediaStream };
+    t.peer.send(media({ video: cam2, screen }));
+    expect(since(t, before).map((command) => command.type)).toEqual(['PC.ADD_SCREEN', 'PC.SEND', 'PC.CREATE_OFFER']);
+    expect(t.snapshot().matches({ active: { session: { negotiation: 'creatingOffer' } } })).toBe(true);
+  });
+
+  it('a redialled connection starts from what the peer sends now, changes made while redialling included', () => {
+    const t = start({ localStream: camera, timing: { ...TIMING, redialMaxAttempts: 1 } });
+    connect(t);
+    t.pc.emit({ type: 'PC.DATA_CLOSED' });
+    expect(t.snapshot().value).toBe('redialing');
+    const cam2 = track('video', 'cam2');
+    t.peer.send(media({ video: cam2, videoOff: true }));
+    t.clock.increment(TIMING.redialBaseDelayMs);
+    expect(t.pc.state.instances).toBe(2);
+    expect(t.pc.state.inputs.at(-1)?.sending).toMatchObject({ audio: mic, video: cam2, stream: camera, videoOff: true });
   });
 });
 

@@ -38,7 +38,7 @@ const EVENTS: AnyEventObject[] = [
 ];
 
 /** Where the machine is, without the other regions (they are explored by their own projection). */
-function region(snapshot: AnyMachineSnapshot, name: 'negotiation' | 'connection' | 'channel'): string {
+function region(snapshot: AnyMachineSnapshot, name: 'negotiation' | 'nextOffer' | 'trickle' | 'remoteOffer' | 'connection' | 'channel'): string {
   const value = snapshot.value as string | { active: string | { session: Record<string, string> } };
   if (typeof value === 'string') return value;
   if (typeof value.active === 'string') return value.active;
@@ -54,12 +54,9 @@ const PROJECTIONS: Record<string, (snapshot: AnyMachineSnapshot) => string> = {
     const c = snapshot.context as PeerContext;
     return JSON.stringify([
       region(snapshot, 'negotiation'),
-      c.hasNegotiated,
-      c.negotiationPending,
-      c.ignoreOffer,
-      c.hasRemoteDescription,
-      c.remoteCandidates.length > 0,
-      c.sentDescription,
+      region(snapshot, 'nextOffer'),
+      region(snapshot, 'trickle'),
+      region(snapshot, 'remoteOffer'),
       c.earlyOffer !== null,
       c.exchangeRestartsIce,
       c.redialAttempts,
@@ -71,7 +68,7 @@ const PROJECTIONS: Record<string, (snapshot: AnyMachineSnapshot) => string> = {
       region(snapshot, 'connection'),
       (snapshot.context as PeerContext).iceRestartAttempts,
       (snapshot.context as PeerContext).redialAttempts,
-      (snapshot.context as PeerContext).hasNegotiated,
+      region(snapshot, 'trickle'),
       region(snapshot, 'negotiation') === 'stable',
     ]),
   channel: (snapshot) =>

@@ -28,7 +28,7 @@ import type { PcCommand, PcEvent } from '../actors/peer-connection.js';
 import { signalToEvent } from '../test-support/peer-harness.js';
 import { purePeerInput, purePeerMachine as machine } from '../test-support/peer-events.js';
 import { pureStepper, type PureStep, type PureStepper } from '../test-support/pure-step.js';
-import type { PeerEvent, SignalMessage } from './peer.machine.js';
+import type { PeerEmitted, PeerEvent, SignalMessage } from './peer.machine.js';
 
 type Snapshot = PureStep<typeof machine>[0];
 type Action = PureStep<typeof machine>[1][number];
@@ -208,11 +208,12 @@ function simulate(initiatorPolite: boolean, steps: Step[]) {
   const after = (s: Side, actions: Action[]) => {
     peers[s].pc.take(actions);
     for (const action of actions) {
-      if (action.type !== 'signal') continue;
-      for (const message of action.params as SignalMessage[]) {
-        if (message.type === 'answer') peers[s].exchanges += 1;
-        peers[other(s)].inbox.push(message);
-      }
+      // Executed `emit` actions (typed as the named actions only).
+      const emitted = (action.type as string) === 'xstate.emit' ? (action.params as { event: PeerEmitted }).event : null;
+      if (emitted?.type !== 'PEER.SIGNAL') continue;
+      const { message } = emitted;
+      if (message.type === 'answer') peers[s].exchanges += 1;
+      peers[other(s)].inbox.push(message);
     }
   };
   let collisions = 0;

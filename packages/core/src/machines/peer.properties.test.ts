@@ -19,10 +19,14 @@ import {
   STUB_CAMERA,
   TIMER_EVENTS,
 } from '../test-support/peer-events.js';
-import type { PeerEvent, PeerParentMessage, SignalMessage } from './peer.machine.js';
+import type { PeerEmitted, PeerEvent, SignalMessage } from './peer.machine.js';
 
 type Snapshot = PureStep<typeof machine>[0];
 type Action = PureStep<typeof machine>[1][number];
+
+/** What a step emitted (`emit` actions; the pure step executes none of them). */
+const emittedBy = (actions: Action[]): PeerEmitted[] =>
+  actions.flatMap((action) => ((action.type as string) === 'xstate.emit' ? [(action.params as { event: PeerEmitted }).event] : []));
 
 /** Everything that may arrive unasked: from the room, from the remote, from the connection, from timers. */
 const UNSOLICITED: ReadonlyArray<PeerEvent | AnyEventObject> = [...COMMAND_EVENTS, ...CONNECTION_EVENTS, ...TIMER_EVENTS];
@@ -115,7 +119,7 @@ interface Run {
   /** Snapshots after each event, up to the closing HANGUP of the epilogue. */
   snapshots: Snapshot[];
   signals: SignalMessage[];
-  parent: PeerParentMessage[];
+  emitted: PeerEmitted[];
   pc: PcModel;
   stepper: PureStepper<typeof machine>;
   /** Actions emitted by events that arrived after the machine was done (must be none). */
@@ -136,12 +140,12 @@ function simulate(inputFlags: InputFlags, steps: Step[]): Run {
   const input = purePeerInput({ ...inputFlags, localStream: inputFlags.withCamera ? STUB_CAMERA : null });
   const stepper = pureStepper(machine, input);
   const pc = new PcModel();
-  const run: Run = { snapshots: [], signals: [], parent: [], pc, stepper, postDoneActions: 0, valueAfterDone: [] };
+  const run: Run = { snapshots: [], signals: [], emitted: [], pc, stepper, postDoneActions: 0, valueAfterDone: [] };
   const observe = (actions: Action[]) => {
     pc.take(actions);
-    for (const action of actions) {
-      if (action.type === 'signal') run.signals.push(...(action.params as SignalMessage[]));
-      if (action.type === 'notifyParent') run.parent.push(action.params as PeerParentMessage);
+    for (const event of emittedBy(actions)) {
+      run.emitted.push(event);
+      if (event.type === 'PEER.SIGNAL') run.signals.push(event.message);
     }
   };
   let [snapshot, actions] = stepper.initial();
@@ -210,7 +214,7 @@ describe(`peer machine properties (${RUNS} random event sequences, pure transiti
         expect(run.postDoneActions).toBe(0);
         for (const value of run.valueAfterDone) expect(value).toBe('done:"closed"');
         // PEER.CLOSED is told exactly once.
-        expect(run.parent.filter((message) => message.type === 'PEER.CLOSED')).toHaveLength(1);
+        expect(run.emitted.filter((message) => message.type === 'PEER.CLOSED')).toHaveLength(1);
       }),
       ASSERT_OPTIONS,
     );
@@ -264,7 +268,7 @@ describe(`peer machine properties (${RUNS} random event sequences, pure transiti
           expect(next.status).toBe('done');
           expect(next.value).toBe('closed');
           expect(next.output).toEqual({ peerId: 'remote', reason: 'hangup' });
-          const signals = actions.filter((a) => a.type === 'signal').flatMap((a) => a.params as SignalMessage[]);
+          const signals = emittedBy(actions).flatMap((event) => (event.type === 'PEER.SIGNAL' ? [event.message] : []));
           expect(signals).toContainEqual({ type: 'bye' });
         }
       }),

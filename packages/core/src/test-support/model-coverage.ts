@@ -5,10 +5,10 @@
  *
  * Paths: `getShortestPaths` gives the shortest path to every distinct (serialized) state; each is
  * then extended by every event of the alphabet, so every transition enabled anywhere on the way is
- * taken once. Coverage is counted per TransitionDefinition object, from `machine.getTransitionData`
- * (the very transitions `transition()` takes for that event in that snapshot); eventless `always`
- * transitions, from the microsteps of the initial transition and of every step taken (an `always`
- * counts when its targets are entered in the microstep after one where its source was active).
+ * taken once. Coverage is counted per TransitionDefinition object:
+ * (the very transitions `transition()` takes, microstep by microstep, for that event, for the events
+ * the machine raises meanwhile and eventless `always` ones, as the inspection's `@xstate.microstep`
+ * events name them); eventless transitions of the initial snapshot, from the initial microsteps.
  *
  * Reused by the room machine's model test: give it the machine, an event alphabet and one run per
  * interesting input (a machine's reachable states may depend on its input).
@@ -86,31 +86,33 @@ export function measureModelCoverage(machine: AnyStateMachine, runs: readonly Co
     const visit = (snapshot: AnyMachineSnapshot) => {
       for (const node of snapshot._nodes) coveredStates.add(node.id);
     };
-    const takeAlways = (microsteps: AnyMachineSnapshot[]) => {
-      microsteps.forEach((snapshot, index) => {
-        const next = microsteps[index + 1];
-        if (!next) return;
-        for (const node of snapshot._nodes) {
-          for (const definition of node.always ?? []) {
-            const targets = definition.target ?? [];
-            if (targets.every((target) => next._nodes.includes(target)) && targets.some((target) => !snapshot._nodes.includes(target))) {
-              coveredTransitions.add(definition);
-            }
-          }
-        }
-      });
-    };
+    // Every microstep of a step names the transitions it took: those for the event, for the events
+    // the machine raises meanwhile, and eventless ones.
+    let recording = false;
+    const recorder = pureStepper(machine, run.input, (inspection) => {
+      if (recording && inspection.type === '@xstate.microstep') {
+        for (const definition of inspection._transitions as TransitionDefinition[]) coveredTransitions.add(definition);
+      }
+    });
     const take = (from: AnyMachineSnapshot, event: EventObject) => {
       if (from.status !== 'active') return;
-      for (const definition of machine.getTransitionData(from, event)) coveredTransitions.add(definition);
-      // The first microstep is the event's own transition; eventless ones follow it.
-      takeAlways(stepper.microsteps(from, event) as AnyMachineSnapshot[]);
+      recording = true;
+      recorder.step(from, event);
+      recording = false;
     };
     // A transient state (left at once by an eventless `always` transition) never rests in a snapshot:
     // the initial microsteps show it, and which of its `always` alternatives was taken.
     const microsteps = getInitialMicrosteps(machine, run.input).map(([snapshot]) => snapshot as AnyMachineSnapshot);
-    microsteps.forEach(visit);
-    takeAlways(microsteps);
+    microsteps.forEach((snapshot, index) => {
+      visit(snapshot);
+      const next = microsteps[index + 1];
+      if (!next) return;
+      for (const node of snapshot._nodes) {
+        for (const definition of node.always ?? []) {
+          if (definition.target?.every((target) => next._nodes.includes(target))) coveredTransitions.add(definition);
+        }
+      }
+    });
     const generated = getShortestPaths(machine, {
       input: run.input,
       events: alphabet,

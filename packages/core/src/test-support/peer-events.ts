@@ -7,13 +7,19 @@ import type { AnyEventObject } from 'xstate';
 import type { PcEvent } from '../actors/peer-connection.js';
 import { peerMachine, type PeerCommandEvent, type PeerInput } from '../machines/peer.machine.js';
 
-/** The peer machine with its parent messages turned into plain, observable actions (there is no parent). */
-export const purePeerMachine = peerMachine.provide({ actions: { signal: () => {}, notifyParent: () => {} } });
+/** The peer machine as the pure tests step it (what it emits shows as `xstate.emit` actions). */
+export const purePeerMachine = peerMachine;
 
 export const stubTrack = (kind: 'audio' | 'video', id: string) => ({ kind, id }) as unknown as MediaStreamTrack;
 export const stubStream = (id: string, tracks: MediaStreamTrack[]) => ({ id, getTracks: () => tracks }) as unknown as MediaStream;
 
 export const STUB_CAMERA = stubStream('cam', [stubTrack('audio', 'mic'), stubTrack('video', 'cam-video')]);
+/** The camera part of a LOCAL.MEDIA event for a stream. */
+const cameraOf = (stream: MediaStream | null) => ({
+  audio: stream?.getTracks().find((track) => track.kind === 'audio') ?? null,
+  video: stream?.getTracks().find((track) => track.kind === 'video') ?? null,
+  stream,
+});
 const screen = stubStream('screen', [stubTrack('video', 'screen-video')]);
 const remoteCamera = stubStream('remote-cam', [stubTrack('audio', 'r-mic'), stubTrack('video', 'r-cam')]);
 
@@ -42,11 +48,11 @@ export const COMMAND_EVENTS: readonly PeerCommandEvent[] = [
   { type: 'SIGNAL.CANDIDATE', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0' } },
   { type: 'SIGNAL.CANDIDATE', candidate: null },
   { type: 'SIGNAL.BYE', reason: 'leave' },
-  { type: 'LOCAL.SET_TRACK', kind: 'video', track: stubTrack('video', 'cam2'), stream: STUB_CAMERA },
-  { type: 'LOCAL.SET_TRACK', kind: 'audio', track: null, stream: null },
-  { type: 'LOCAL.ADD_SCREEN', track: stubTrack('video', 'screen-video'), stream: screen },
-  { type: 'LOCAL.REMOVE_SCREEN' },
-  { type: 'LOCAL.MEDIA_STATE', audioMuted: true, videoOff: false, screen: false },
+  // Muted, with the camera switched (replaceTrack); the microphone gone; a screen share (a sender added); none again.
+  { type: 'LOCAL.MEDIA', ...cameraOf(STUB_CAMERA), video: stubTrack('video', 'cam2'), screen: null, audioMuted: true, videoOff: false },
+  { type: 'LOCAL.MEDIA', ...cameraOf(STUB_CAMERA), audio: null, screen: null, audioMuted: false, videoOff: true },
+  { type: 'LOCAL.MEDIA', ...cameraOf(STUB_CAMERA), screen: { track: stubTrack('video', 'screen-video'), stream: screen }, audioMuted: false, videoOff: false },
+  { type: 'LOCAL.MEDIA', ...cameraOf(null), screen: null, audioMuted: false, videoOff: false },
   { type: 'CHAT.SEND', id: 'c1', text: 'hi', at: 1 },
   { type: 'HANGUP' },
   { type: 'SIGNAL.BYE', reason: 'redial' },

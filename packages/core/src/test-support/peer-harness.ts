@@ -1,34 +1,11 @@
 /**
- * A stand-in for the room in peer tests: a tiny parent machine that invokes one peer machine (so
- * its `sendParent` has somewhere to go) and hands every parent message to a callback. `linkPeers`
- * wires two of them through an in-process relay that turns PEER.SIGNAL into SIGNAL.* events on the
- * other side, asynchronously, the way a signaling server would.
+ * A stand-in for the room in peer tests: runs one peer machine and hands every event it emits
+ * (`actor.on`, as the room's child bridge hears them) to a callback. `linkPeers` wires two of them
+ * through an in-process relay that turns PEER.SIGNAL into SIGNAL.* events on the other side,
+ * asynchronously, the way a signaling server would.
  */
-import { createActor, setup, sendTo, type ActorOptions, type ActorRefFrom, type SnapshotFrom } from 'xstate';
-import { peerMachine, type PeerCommandEvent, type PeerInput, type PeerParentMessage, type SignalMessage } from '../machines/peer.machine.js';
-
-interface HarnessInput {
-  peer: PeerInput;
-  onMessage: (message: PeerParentMessage) => void;
-}
-
-const harnessMachine = setup({
-  types: {
-    context: {} as HarnessInput,
-    input: {} as HarnessInput,
-    events: {} as PeerParentMessage | { type: 'TO_PEER'; event: PeerCommandEvent },
-  },
-  actors: { peer: peerMachine },
-}).createMachine({
-  context: ({ input }) => input,
-  invoke: { id: 'peer', src: 'peer', input: ({ context }) => context.peer },
-  on: {
-    'PEER.SIGNAL': { actions: ({ context, event }) => context.onMessage(event) },
-    'PEER.CHAT': { actions: ({ context, event }) => context.onMessage(event) },
-    'PEER.CLOSED': { actions: ({ context, event }) => context.onMessage(event) },
-    TO_PEER: { actions: sendTo('peer', ({ event }) => event.event) },
-  },
-});
+import { createActor, type ActorOptions, type ActorRefFrom, type SnapshotFrom } from 'xstate';
+import { peerMachine, type PeerCommandEvent, type PeerEmitted, type PeerInput, type SignalMessage } from '../machines/peer.machine.js';
 
 export type PeerSnapshot = SnapshotFrom<typeof peerMachine>;
 
@@ -37,43 +14,30 @@ export interface HarnessedPeer {
   send(event: PeerCommandEvent): void;
   /** The peer actor (for snapshots and waitFor); stays readable after it closed. */
   peer: ActorRefFrom<typeof peerMachine>;
-  /** Every message the peer sent its parent, in order. */
-  messages: PeerParentMessage[];
+  /** Every event the peer emitted, in order. */
+  messages: PeerEmitted[];
   stop(): void;
 }
 
 export interface HarnessOptions {
   /** Another implementation of the peer machine (e.g. with a scripted pc actor). */
   logic?: typeof peerMachine;
-  clock?: ActorOptions<typeof harnessMachine>['clock'];
+  clock?: ActorOptions<typeof peerMachine>['clock'];
 }
 
 export function startHarnessedPeer(
   peer: PeerInput,
-  onMessage: (message: PeerParentMessage) => void = () => {},
+  onMessage: (message: PeerEmitted) => void = () => {},
   options: HarnessOptions = {},
 ): HarnessedPeer {
-  const messages: PeerParentMessage[] = [];
-  const logic = options.logic ? harnessMachine.provide({ actors: { peer: options.logic } }) : harnessMachine;
-  const actor = createActor(logic, {
-    ...(options.clock ? { clock: options.clock } : {}),
-    input: {
-      peer,
-      onMessage: (message) => {
-        messages.push(message);
-        onMessage(message);
-      },
-    },
+  const messages: PeerEmitted[] = [];
+  const actor = createActor(options.logic ?? peerMachine, { ...(options.clock ? { clock: options.clock } : {}), input: peer });
+  actor.on('*', (message) => {
+    messages.push(message);
+    onMessage(message);
   });
   actor.start();
-  const ref = actor.getSnapshot().children.peer;
-  if (!ref) throw new Error('harness did not start its peer');
-  return {
-    send: (event) => actor.send({ type: 'TO_PEER', event }),
-    peer: ref as ActorRefFrom<typeof peerMachine>,
-    messages,
-    stop: () => actor.stop(),
-  };
+  return { send: (event) => actor.send(event), peer: actor, messages, stop: () => actor.stop() };
 }
 
 export function signalToEvent(message: SignalMessage): PeerCommandEvent {
@@ -94,7 +58,7 @@ export interface LinkedPair {
   b: HarnessedPeer;
   /** Signaling messages relayed so far, as `from→to type`. */
   relayed: Array<{ from: 'a' | 'b'; message: SignalMessage }>;
-  chats: { a: PeerParentMessage[]; b: PeerParentMessage[] };
+  chats: { a: PeerEmitted[]; b: PeerEmitted[] };
   stop(): void;
 }
 
@@ -104,7 +68,7 @@ export function linkPeers(inputA: PeerInput, inputB: PeerInput): LinkedPair {
   const chats: LinkedPair['chats'] = { a: [], b: [] };
   let stopped = false;
   const sides: { a?: HarnessedPeer; b?: HarnessedPeer } = {};
-  const route = (from: 'a' | 'b') => (message: PeerParentMessage) => {
+  const route = (from: 'a' | 'b') => (message: PeerEmitted) => {
     if (message.type === 'PEER.CHAT') chats[from].push(message);
     if (message.type !== 'PEER.SIGNAL') return;
     relayed.push({ from, message: message.message });

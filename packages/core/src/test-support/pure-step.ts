@@ -16,6 +16,7 @@ import {
   type EventFrom,
   type ExecutableActionsFrom,
   type InputFrom,
+  type InspectionEvent,
   type SnapshotFrom,
 } from 'xstate';
 
@@ -30,8 +31,13 @@ export interface PureStepper<TMachine extends AnyStateMachine> {
   microsteps(snapshot: SnapshotFrom<TMachine>, event: EventFrom<TMachine>): SnapshotFrom<TMachine>[];
 }
 
-export function pureStepper<TMachine extends AnyStateMachine>(machine: TMachine, input: InputFrom<TMachine>): PureStepper<TMachine> {
-  const self = createActor(machine, { input });
+export function pureStepper<TMachine extends AnyStateMachine>(
+  machine: TMachine,
+  input: InputFrom<TMachine>,
+  /** Sees the inspection events of every step (`@xstate.microstep` names the transitions each microstep took). */
+  inspect?: (event: InspectionEvent) => void,
+): PureStepper<TMachine> {
+  const self = createActor(machine, { input, ...(inspect ? { inspect } : {}) });
   let collected: Array<ExecutableActionsFrom<TMachine>> = [];
   const scope: AnyActorScope = {
     self,

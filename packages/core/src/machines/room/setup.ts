@@ -6,9 +6,9 @@ import type { ClientMessage, IceServersMessage, JoinedMessage } from '../../prot
 import { selectPeerView } from '../../selectors/peer.js';
 import type { LocalMediaView, SignalingView, ViewError } from '../../view.js';
 import { mediaMachine, selectLocalMedia, type MediaEvent, type MediaSnapshot } from '../media.machine.js';
-import { peerMachine, type PeerCommandEvent } from '../peer.machine.js';
+import { peerMachine, type LocalMedia, type PeerCommandEvent } from '../peer.machine.js';
 import { signalingMachine } from '../signaling.machine.js';
-import { ICE_SERVERS_RENEWAL_AT, type NewPeer, type Outgoing, type PeerEntry, type PeerSnapshot, type RoomContext, type RoomEvent, type RoomInput } from './types.js';
+import { ICE_SERVERS_RENEWAL_AT, type NewPeer, type PeerEntry, type PeerSnapshot, type RoomContext, type RoomEvent, type RoomInput } from './types.js';
 
 /** The `ref` of our join request: the server's error answering it carries it. */
 export const JOIN_REF = 'join';
@@ -22,13 +22,16 @@ export const signalingInput = ({ signalingUrl, implementations, timing }: RoomIn
   timing: timing?.signaling,
 });
 
-/** What every peer should be getting, from the local media. */
-function wanted(local: LocalMediaView): Outgoing {
+/** The local media as every peer should send it (the media machine owns it; mute is `track.enabled` there). */
+function localMedia(local: LocalMediaView): LocalMedia {
+  const screen = videoTrack(local.screenStream);
   return {
-    audio: local.micMuted ? null : audioTrack(local.stream),
-    video: local.cameraOff ? null : videoTrack(local.stream),
-    screen: videoTrack(local.screenStream),
-    state: JSON.stringify({ audioMuted: local.micMuted, videoOff: local.cameraOff, screen: local.sharingScreen }),
+    audio: audioTrack(local.stream),
+    video: videoTrack(local.stream),
+    stream: local.stream,
+    screen: screen && local.screenStream ? { track: screen, stream: local.screenStream } : null,
+    audioMuted: local.micMuted,
+    videoOff: local.cameraOff,
   };
 }
 
@@ -70,36 +73,10 @@ export const roomSetup = setup({
       if (entry) enqueue.sendTo(entry.ref, event);
     }),
     absorbMedia: assign((_, snapshot: MediaSnapshot) => ({ local: selectLocalMedia(snapshot), mediaError: snapshot.context.error })),
-    /**
-     * Tells each peer what changed in the local media since it last heard. Mute, camera off and a camera
-     * switch are a replaceTrack (no renegotiation); only a screen share adds or removes a sender.
-     */
+    /** Tells every peer the current local media (a new peer too, right after its spawn); each peer diffs it against what it sends. */
     syncPeers: enqueueActions(({ context, enqueue }) => {
-      const next = wanted(context.local);
-      let changed = false;
-      for (const entry of Object.values(context.peers)) {
-        const sent = entry.outgoing;
-        for (const kind of ['audio', 'video'] as const) {
-          if (sent[kind] === next[kind]) continue;
-          const track = next[kind];
-          enqueue.sendTo(entry.ref, { type: 'LOCAL.SET_TRACK', kind, track, stream: track ? context.local.stream : null });
-        }
-        if (sent.screen !== next.screen) {
-          if (sent.screen) enqueue.sendTo(entry.ref, { type: 'LOCAL.REMOVE_SCREEN' });
-          if (next.screen && context.local.screenStream) {
-            enqueue.sendTo(entry.ref, { type: 'LOCAL.ADD_SCREEN', track: next.screen, stream: context.local.screenStream });
-          }
-        }
-        if (sent.state !== next.state) {
-          const { micMuted, cameraOff, sharingScreen } = context.local;
-          enqueue.sendTo(entry.ref, { type: 'LOCAL.MEDIA_STATE', audioMuted: micMuted, videoOff: cameraOff, screen: sharingScreen });
-        }
-        changed ||= sent.audio !== next.audio || sent.video !== next.video || sent.screen !== next.screen || sent.state !== next.state;
-      }
-      if (!changed) return;
-      enqueue.assign({
-        peers: Object.fromEntries(Object.entries(context.peers).map(([id, entry]) => [id, { ...entry, outgoing: next }])),
-      });
+      const media = localMedia(context.local);
+      for (const entry of Object.values(context.peers)) enqueue.sendTo(entry.ref, { type: 'LOCAL.MEDIA', ...media });
     }),
     /** Spawns a peer machine (and its bridge) per member we hold none for. */
     addPeers: assign(({ context, spawn }, peers: NewPeer[]) => {
@@ -121,11 +98,10 @@ export const roomSetup = setup({
           },
         });
         const bridge = spawn('bridge', {
-          input: { actor: ref, toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }) },
+          input: { actor: ref, forwardEmitted: true, toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }) },
         });
-        // The peer sends every track of the stream it was given; syncPeers corrects that right after.
-        const outgoing: Outgoing = { audio: audioTrack(context.local.stream), video: videoTrack(context.local.stream), screen: null, state: '' };
-        added[info.id] = { info, ref, bridge, view: selectPeerView(ref.getSnapshot()), outgoing };
+        // The peer sends every track of the stream it was given; syncPeers tells it the rest right after.
+        added[info.id] = { info, ref, bridge, view: selectPeerView(ref.getSnapshot()) };
       }
       return { peers: { ...context.peers, ...added } };
     }),

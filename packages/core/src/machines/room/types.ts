@@ -5,7 +5,7 @@ import type { Implementations } from '../../implementations.js';
 import type { PeerInfo } from '../../protocol/index.js';
 import type { ChatEntry, LocalMediaView, PeerView, SignalingView, ViewError } from '../../view.js';
 import type { mediaMachine, MediaRequest, MediaSnapshot } from '../media.machine.js';
-import type { peerMachine, PeerInput, PeerParentMessage } from '../peer.machine.js';
+import type { peerMachine, PeerInput, PeerEmitted } from '../peer.machine.js';
 import type { SignalingEmitted, signalingMachine, SignalingTiming } from '../signaling.machine.js';
 
 export interface RoomTiming {
@@ -42,20 +42,11 @@ export const CHAT_LOG_LIMIT = 200;
 type PeerRef = ActorRefFrom<typeof peerMachine>;
 export type PeerSnapshot = SnapshotFrom<typeof peerMachine>;
 
-/** What one peer currently gets from us; diffed against the local media to tell it what changed. */
-export interface Outgoing {
-  audio: MediaStreamTrack | null;
-  video: MediaStreamTrack | null;
-  screen: MediaStreamTrack | null;
-  state: string;
-}
-
 export interface PeerEntry {
   info: PeerInfo;
   ref: PeerRef;
   bridge: AnyActorRef;
   view: PeerView;
-  outgoing: Outgoing;
 }
 
 /** A member to call (`initiator`) or to wait for. */
@@ -90,4 +81,4 @@ export type RoomEvent =
   | { type: 'MEDIA.UPDATE'; snapshot: MediaSnapshot }
   | { type: 'PEER.UPDATE'; peerId: string; snapshot: PeerSnapshot }
   | NetworkChangedEvent
-  | PeerParentMessage;
+  | PeerEmitted;

@@ -19,7 +19,7 @@ const run = promisify(execFile);
 const workspaceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The packages a release publishes (every non-private workspace package with a tarball to test). */
-const PUBLISHED = ['packages/core', 'packages/signaling-server'];
+const PUBLISHED = ['packages/core', 'packages/signaling-server', 'packages/react', 'packages/vue'];
 
 /**
  * The environment of a user's shell: none of the `npm_*` variables the workspace's own `npm test`

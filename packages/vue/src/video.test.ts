@@ -1,0 +1,137 @@
+/**
+ * PeerVideo / LocalVideo in happy-dom: what a browser's `<video>` is given (srcObject, autoplay,
+ * playsinline, muted), and the autoplay policy played by a stand-in for `HTMLMediaElement.play`
+ * (happy-dom plays nothing): with sound, it refuses until a user gesture, as Chromium does.
+ */
+import { createApp, defineComponent, h, nextTick, shallowRef, type App } from 'vue';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LocalVideo, PeerVideo } from './video.js';
+
+let app: App | null = null;
+let userActivated = false;
+const plays: Array<{ muted: boolean; allowed: boolean }> = [];
+
+function mount(render: () => ReturnType<typeof h>): HTMLElement {
+  const container = document.createElement('div');
+  document.body.append(container);
+  app = createApp(defineComponent({ setup: () => render }));
+  app.mount(container);
+  return container;
+}
+
+/** Resolves once pending promise reactions (play() and its fallback) and Vue's updates have run. */
+const settle = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await nextTick();
+};
+
+beforeEach(() => {
+  userActivated = false;
+  plays.length = 0;
+  vi.spyOn(HTMLMediaElement.prototype, 'play').mockImplementation(function (this: HTMLMediaElement) {
+    const allowed = this.muted || userActivated;
+    plays.push({ muted: this.muted, allowed });
+    return allowed ? Promise.resolve() : Promise.reject(new DOMException('play() needs a user gesture', 'NotAllowedError'));
+  });
+});
+afterEach(() => {
+  app?.unmount();
+  app = null;
+  vi.restoreAllMocks();
+});
+
+describe('PeerVideo', () => {
+  it('sets srcObject once per stream, whatever re-renders', async () => {
+    const assigned: unknown[] = [];
+    const descriptor = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject')!;
+    vi.spyOn(HTMLMediaElement.prototype, 'srcObject', 'set').mockImplementation(function (this: HTMLMediaElement, value) {
+      assigned.push(value);
+      descriptor.set!.call(this, value);
+    });
+    const first = new MediaStream();
+    const second = new MediaStream();
+    const stream = shallowRef(first);
+    const count = shallowRef(0);
+    const container = mount(() => h(PeerVideo, { stream: stream.value, 'data-count': count.value, class: 'tile' }));
+    for (let i = 1; i <= 5; i++) {
+      count.value = i;
+      await nextTick();
+    }
+    const video = container.querySelector('video')!;
+    expect(video.dataset.count).toBe('5');
+    expect(video.className).toBe('tile');
+    expect(video.srcObject).toBe(first);
+    expect(assigned).toEqual([first]);
+
+    stream.value = second;
+    await nextTick();
+    expect(video.srcObject).toBe(second);
+    expect(assigned).toEqual([first, second]);
+    expect(container.querySelector('video')).toBe(video); // the same element, not a new one
+  });
+
+  it('plays with sound, autoplay and playsinline when the browser allows it', async () => {
+    userActivated = true;
+    const container = mount(() => h(PeerVideo, { stream: new MediaStream() }));
+    await settle();
+    const video = container.querySelector('video')!;
+    expect(video.hasAttribute('autoplay')).toBe(true);
+    expect(video.hasAttribute('playsinline')).toBe(true);
+    expect(video.muted).toBe(false);
+    expect(video.hasAttribute('muted')).toBe(false);
+    expect(plays).toEqual([{ muted: false, allowed: true }]);
+    expect(container.querySelector('button')).toBeNull();
+  });
+
+  it('falls back to muted playback when autoplay with sound is refused, and a click turns the sound on', async () => {
+    const stream = new MediaStream();
+    const container = mount(() => h(PeerVideo, { stream, unmuteLabel: 'Sound on' }));
+    await settle();
+    const video = container.querySelector('video')!;
+    expect(plays).toEqual([
+      { muted: false, allowed: false },
+      { muted: true, allowed: true },
+    ]);
+    expect(video.muted).toBe(true);
+    const button = container.querySelector('button')!;
+    expect(button.textContent).toBe('Sound on');
+
+    userActivated = true; // the click is the gesture
+    button.click();
+    await settle();
+    expect(video.muted).toBe(false);
+    expect(plays.at(-1)).toEqual({ muted: false, allowed: true });
+    expect(container.querySelector('button')).toBeNull();
+  });
+
+  it('a muted PeerVideo (a screen share) never offers sound', async () => {
+    const container = mount(() => h(PeerVideo, { stream: new MediaStream(), muted: true }));
+    await settle();
+    expect(container.querySelector('video')?.muted).toBe(true);
+    expect(plays).toEqual([{ muted: true, allowed: true }]);
+    expect(container.querySelector('button')).toBeNull();
+  });
+
+  it('attaches nothing and plays nothing without a stream', async () => {
+    const container = mount(() => h(PeerVideo, { stream: null }));
+    await settle();
+    expect(container.querySelector('video')?.srcObject).toBeNull();
+    expect(plays).toEqual([]);
+  });
+});
+
+describe('LocalVideo', () => {
+  it('is muted (attribute and property), autoplay, playsinline, with the stream attached', async () => {
+    const stream = new MediaStream();
+    const container = mount(() => h(LocalVideo, { stream, 'data-testid': 'local-video' }));
+    await settle();
+    const video = container.querySelector('video')!;
+    expect(video.dataset.testid).toBe('local-video');
+    expect(video.srcObject).toBe(stream);
+    expect(video.muted).toBe(true);
+    expect(video.hasAttribute('muted')).toBe(true);
+    expect(video.hasAttribute('autoplay')).toBe(true);
+    expect(video.hasAttribute('playsinline')).toBe(true);
+    expect(plays).toEqual([{ muted: true, allowed: true }]);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The two fresh apps the tarball test writes outside the workspace, file by file, as a developer
- * would after reading packages/core/README.md: a Vite React app and a Vite Vue app, each a room
- * with a local preview, one <video> per remote peer, and a chat box. What the test reads:
+ * would after reading the packages' READMEs: a Vite React app on @peerchart/react and a Vite Vue app
+ * on @peerchart/vue, each a room with a local preview, one <video> per remote peer, and a chat box. What the test reads:
  * `#status` (view.status), `video[data-peer]` (one per remote peer), `#chat li` ("Name: text"),
  * `#message` + `#send`.
  */
@@ -30,7 +30,7 @@ export interface AppFiles {
 }
 
 export const reactApp: AppFiles = {
-  dependencies: ['@peerchart/core', 'xstate', '@xstate/react', 'react', 'react-dom'],
+  dependencies: ['@peerchart/core', '@peerchart/react', 'xstate', '@xstate/react', 'react', 'react-dom'],
   devDependencies: ['vite', '@vitejs/plugin-react', 'typescript', '@types/react', '@types/react-dom'],
   files: {
     'index.html': indexHtml('Peerchart React app', '/src/main.tsx'),
@@ -56,36 +56,26 @@ export default defineConfig({ base: './', plugins: [react()] });
       null,
       2,
     ),
-    'src/main.tsx': `import { createRoom, selectRoomView } from '@peerchart/core';
-import { useSelector } from '@xstate/react';
-import { useEffect, useRef, useState } from 'react';
+    'src/main.tsx': `import { LocalVideo, PeerVideo, useRoom } from '@peerchart/react';
+import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
 const params = new URLSearchParams(location.search);
-const room = createRoom({
-  signalingUrl: ${signalingUrlSource},
-  room: params.get('room') ?? 'demo',
-  name: params.get('name') ?? 'React',
-});
-
-/** Sets srcObject only when the stream changes: resetting it on every render restarts playback. */
-function Video({ stream, peerId }: { stream: MediaStream | null; peerId?: string }) {
-  const ref = useRef<HTMLVideoElement>(null);
-  useEffect(() => {
-    if (ref.current && ref.current.srcObject !== stream) ref.current.srcObject = stream;
-  }, [stream]);
-  return <video ref={ref} data-peer={peerId} autoPlay playsInline muted />;
-}
 
 function App() {
-  const view = useSelector(room.actor, selectRoomView);
+  const { view, send } = useRoom({
+    signalingUrl: ${signalingUrlSource},
+    room: params.get('room') ?? 'demo',
+    name: params.get('name') ?? 'React',
+  });
   const [text, setText] = useState('');
+  if (!view) return null;
   return (
     <main>
       <p id="status">{view.status}</p>
-      <Video stream={view.local.stream} />
+      <LocalVideo stream={view.local.stream} />
       {view.peers.map((peer) => (
-        <Video key={peer.id} peerId={peer.id} stream={peer.stream} />
+        <PeerVideo key={peer.id} data-peer={peer.id} stream={peer.stream} />
       ))}
       <ul id="chat">
         {view.chat.map((entry) => (
@@ -93,7 +83,7 @@ function App() {
         ))}
       </ul>
       <input id="message" value={text} onChange={(event) => setText(event.target.value)} />
-      <button id="send" onClick={() => room.send({ type: 'CHAT.SEND', text })}>Send</button>
+      <button id="send" onClick={() => send({ type: 'CHAT.SEND', text })}>Send</button>
     </main>
   );
 }
@@ -104,7 +94,7 @@ createRoot(document.getElementById('app')!).render(<App />);
 };
 
 export const vueApp: AppFiles = {
-  dependencies: ['@peerchart/core', 'xstate', '@xstate/vue', 'vue'],
+  dependencies: ['@peerchart/core', '@peerchart/vue', 'xstate', '@xstate/vue', 'vue'],
   devDependencies: ['vite', '@vitejs/plugin-vue'],
   files: {
     'index.html': indexHtml('Peerchart Vue app', '/src/main.ts'),
@@ -113,41 +103,27 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({ base: './', plugins: [vue()] });
 `,
-    'src/main.ts': `import { createRoom, selectRoomView } from '@peerchart/core';
-import { useSelector } from '@xstate/vue';
-import { createApp, defineComponent, h, ref, watchEffect, type PropType } from 'vue';
+    'src/main.ts': `import { LocalVideo, PeerVideo, useRoom } from '@peerchart/vue';
+import { createApp, defineComponent, h, ref } from 'vue';
 
 const params = new URLSearchParams(location.search);
-const room = createRoom({
-  signalingUrl: ${signalingUrlSource},
-  room: params.get('room') ?? 'demo',
-  name: params.get('name') ?? 'Vue',
-});
-
-/** Sets srcObject only when the stream changes: resetting it on every render restarts playback. */
-const Video = defineComponent({
-  props: { stream: { type: Object as PropType<MediaStream | null>, default: null }, peerId: { type: String, default: undefined } },
-  setup(props) {
-    const el = ref<HTMLVideoElement>();
-    watchEffect(() => {
-      if (el.value && el.value.srcObject !== props.stream) el.value.srcObject = props.stream;
-    });
-    return () => h('video', { ref: el, 'data-peer': props.peerId, autoplay: true, playsinline: true, muted: true });
-  },
-});
 
 const App = defineComponent({
   setup() {
-    const view = useSelector(room.actor, selectRoomView);
+    const { view, send } = useRoom({
+      signalingUrl: ${signalingUrlSource},
+      room: params.get('room') ?? 'demo',
+      name: params.get('name') ?? 'Vue',
+    });
     const text = ref('');
     return () =>
       h('main', [
         h('p', { id: 'status' }, view.value.status),
-        h(Video, { stream: view.value.local.stream }),
-        ...view.value.peers.map((peer) => h(Video, { key: peer.id, peerId: peer.id, stream: peer.stream })),
+        h(LocalVideo, { stream: view.value.local.stream }),
+        ...view.value.peers.map((peer) => h(PeerVideo, { key: peer.id, 'data-peer': peer.id, stream: peer.stream })),
         h('ul', { id: 'chat' }, view.value.chat.map((entry) => h('li', { key: entry.id }, \`\${entry.fromName}: \${entry.text}\`))),
         h('input', { id: 'message', value: text.value, onInput: (event: Event) => (text.value = (event.target as HTMLInputElement).value) }),
-        h('button', { id: 'send', onClick: () => room.send({ type: 'CHAT.SEND', text: text.value }) }, 'Send'),
+        h('button', { id: 'send', onClick: () => send({ type: 'CHAT.SEND', text: text.value }) }, 'Send'),
       ]);
   },
 });

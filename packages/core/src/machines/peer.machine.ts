@@ -79,6 +79,7 @@ import {
   type PcCommand,
   type PcEvent,
   type PcOperation,
+  type PeerConnectionInput,
   type SessionDescription,
 } from '../actors/peer-connection.js';
 import { peerError, type PeerError, type PeerErrorCode } from '../errors.js';
@@ -135,7 +136,7 @@ export interface PeerInput {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Camera + microphone tracks to send from the start (null = receive-only). */
   localStream: MediaStream | null;
-  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  createPeerConnection: PeerConnectionInput['createPeerConnection'];
   timing?: Partial<PeerTiming>;
 }
 

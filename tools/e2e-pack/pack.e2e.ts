@@ -228,6 +228,17 @@ describe('the packages, installed from their tarballs', () => {
         expect(Object.keys(target)[0], `${tarball.name} ${entry}: types first`).toBe('types');
         for (const file of Object.values(target)) expect(existsSync(join(root, file)), `${tarball.name} ${entry} → ${file}`).toBe(true);
       }
+      // The README links only to what the tarball holds, or to the repository by absolute URL.
+      const repository = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+      const readme = existsSync(join(root, 'README.md')) ? readFileSync(join(root, 'README.md'), 'utf8') : '';
+      for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (target!.startsWith('#')) continue;
+        if (/^https?:/.test(target!)) {
+          if (target!.includes('github.com')) expect(target!.startsWith(`${repository}/`), `${tarball.name} README → ${target}`).toBe(true);
+          continue;
+        }
+        expect(existsSync(join(root, target!.split('#')[0]!)), `${tarball.name} README → ${target}`).toBe(true);
+      }
       // Every source map (code and declarations) points at sources inside the tarball.
       const maps = tarball.files.filter((path) => path.endsWith('.map'));
       expect(maps.length, tarball.name).toBeGreaterThan(0);
@@ -274,6 +285,7 @@ describe('the packages, installed from their tarballs', () => {
 
 interface PackageJson {
   name: string;
+  repository: { url: string };
   exports: Record<string, string | Record<string, string>>;
 }
 

@@ -18,10 +18,11 @@ export default [
     },
   },
   {
-    // A thin shell: renders core's RoomView and sends RoomCommands; never reaches into the server or tools.
+    // A thin shell: renders core's RoomView and sends RoomCommands through @peerchart/vue (no XState glue of its own);
+    // never reaches into the server or tools.
     files: ['src/**/*.{ts,vue}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@peerchart/signaling-server*', '@peerchart/tools*', 'react'] }],
+      'no-restricted-imports': ['error', { patterns: ['@peerchart/signaling-server*', '@peerchart/tools*', 'react', '@xstate/*'] }],
     },
   },
 ];

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the whole demo with one command (after `npm ci`). Builds core, both shells and the
- * signaling server, then serves the Vue shell at /vue/, the React shell at /react/ and the
- * signaling WebSocket at /ws, all on one port (PORT, default 8080; HOST, default 127.0.0.1).
+ * `npm start`: the whole demo with one command (after `npm ci`). Builds core, the bindings (each shell's
+ * build builds its own first), both shells and the signaling server, then serves the Vue shell at /vue/,
+ * the React shell at /react/ and the signaling WebSocket at /ws, all on one port (PORT, default 8080;
+ * HOST, default 127.0.0.1).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import console from 'node:console';

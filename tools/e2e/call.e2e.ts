@@ -91,6 +91,10 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
         });
       }
       expect(await alice.page.getByTestId('chat-input').inputValue()).toBe('');
+      // Each line's text content is `You: …` or `NAME: …`: a real space, not one drawn by CSS (the two sends may cross, so sorted).
+      const lines = async (page: typeof alice.page) => (await page.getByTestId('chat-message').allTextContents()).map((text) => text.trim()).sort();
+      expect(await lines(alice.page)).toEqual(['Bob: Hi Alice, Bob here', 'You: Hello from Alice']);
+      expect(await lines(bob.page)).toEqual(['Alice: Hello from Alice', 'You: Hi Alice, Bob here']);
       // A few quality samples make the sparkline worth a picture.
       await until('a sparkline of five samples', async () => {
         const points = await alice.page.locator(`[data-testid="peer-stats"][data-peer-id="${bobId}"] polyline`).getAttribute('points');
@@ -177,6 +181,31 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
       const bobAgain = await joined(bob);
       await decodesVideo(alice.page, 'remote-video', bobAgain, "Alice decoding Bob's camera after he rejoined");
     });
+  });
+
+  it('a page opened by a link, where the browser refuses sound before a click, plays the peer muted and `Turn on sound` unmutes it', async () => {
+    const room = uniqueRoom(`${shell}-autoplay`);
+    const calls: CallPage[] = [];
+    try {
+      const caller = await openCall(shared.browser, shared.server, { shell, room, name: 'Caller' });
+      calls.push(caller);
+      const callerId = await joined(caller);
+      const listener = await openCall(shared.browser, shared.server, { shell, room, name: 'Listener', query: { receiveOnly: '' }, soundNeedsGesture: true });
+      calls.push(listener);
+      await joined(listener);
+      const tile = peerTile(listener.page, callerId);
+      const video = tile.getByTestId('remote-video');
+      const turnOnSound = tile.getByRole('button', { name: 'Turn on sound', exact: true });
+      await turnOnSound.waitFor();
+      expect(await video.evaluate((v: HTMLVideoElement) => v.muted)).toBe(true);
+      await decodesVideo(listener.page, 'remote-video', callerId, 'the listener decoding the caller, muted');
+
+      await turnOnSound.click();
+      await until('the sound to be on and the button gone', async () => !(await video.evaluate((v: HTMLVideoElement) => v.muted)) && (await turnOnSound.count()) === 0);
+      expect(await video.evaluate((v: HTMLVideoElement) => v.paused)).toBe(false);
+    } finally {
+      for (const call of calls) await call.close();
+    }
   });
 
   it('three pages form a mesh (the last joins from the lobby): every page decodes every other page’s video', async () => {

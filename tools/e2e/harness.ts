@@ -301,6 +301,29 @@ export interface CallPage {
 }
 
 /**
+ * Init script: Chromium's autoplay policy for a page with no user gesture yet. Headless Chromium never
+ * enforces it (even with `--autoplay-policy=user-gesture-required`, `play()` with sound resolves, and
+ * `navigator.userActivation.hasBeenActive` is already true), so this plays the browser's part: `play()`
+ * of an unmuted element rejects with NotAllowedError until a trusted click or key press (a Playwright
+ * click is one).
+ */
+function refuseSoundBeforeGesture(): void {
+  let gesture = false;
+  const onGesture = (event: Event) => {
+    if (event.isTrusted) gesture = true;
+  };
+  addEventListener('pointerdown', onGesture, true);
+  addEventListener('keydown', onGesture, true);
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+    if (!this.muted && !gesture) {
+      return Promise.reject(new DOMException("play() failed because the user didn't interact with the document first.", 'NotAllowedError'));
+    }
+    return play.call(this);
+  };
+}
+
+/**
  * A page in its own browser context (its own permissions), joined to `room` through the URL or,
  * with `viaLobby`, by typing into the lobby and pressing Join.
  */
@@ -316,6 +339,8 @@ export async function openCall(
     inspect?: boolean;
     /** More URL options from the DOM contract (e.g. `{ relay: '' }`). */
     query?: Record<string, string>;
+    /** The page refuses `play()` with sound until a click, as a browser does for a page opened by a link (`refuseSoundBeforeGesture`). */
+    soundNeedsGesture?: boolean;
   },
 ): Promise<CallPage> {
   const context = await browser.newContext({
@@ -324,6 +349,7 @@ export async function openCall(
   });
   const page = await context.newPage();
   await page.addInitScript(observePeerConnections);
+  if (options.soundNeedsGesture) await page.addInitScript(refuseSoundBeforeGesture);
   if (options.viaLobby) {
     await page.goto(`${server.origin}/${options.shell}/`);
     await page.getByRole('textbox', { name: 'Room', exact: true }).fill(options.room);

@@ -1,10 +1,10 @@
-import type { RoomHandle } from '@peerchart/core';
+import type { CreateRoomOptions } from '@peerchart/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   callHref,
-  joinRoom,
   loadBrowserInspector,
   readCallOptions,
+  roomOptions,
   type BrowserInspector,
   type LobbyChoice,
 } from '../../web-shared/src/index';
@@ -13,8 +13,14 @@ import { LobbyForm } from './components/LobbyForm';
 
 const initial = readCallOptions(location.href);
 
+/** The call to show: its room options, and a number that changes for each new room (the CallScreen's key). */
+interface Call {
+  options: CreateRoomOptions;
+  session: number;
+}
+
 export function App() {
-  const [room, setRoom] = useState<RoomHandle | null>(null);
+  const [call, setCall] = useState<Call | null>(null);
   const [starting, setStarting] = useState(false);
   // One inspector per page, kept across rejoins.
   const inspector = useRef<Promise<BrowserInspector | null> | null>(null);
@@ -28,21 +34,15 @@ export function App() {
     if (options.inspect) inspector.current ??= loadBrowserInspector().catch(() => null);
     const loaded = await inspector.current;
     setOpenInspector(() => loaded?.open ?? null);
-    setRoom(joinRoom({ ...options, room: options.room }, loaded ? { inspect: loaded.inspect } : {}));
+    // A new key mounts a new CallScreen, whose useRoom creates a new room (a left room is final).
+    const room = roomOptions({ ...options, room: options.room }, loaded ? { inspect: loaded.inspect } : {});
+    setCall((previous) => ({ options: room, session: (previous?.session ?? 0) + 1 }));
     setStarting(false);
   }, []);
 
   useEffect(() => {
     void start();
   }, [start]);
-
-  // Closing the tab leaves at once, so the others see us go without waiting for a timeout.
-  useEffect(() => {
-    if (!room) return;
-    const leave = () => void room.leave();
-    addEventListener('pagehide', leave);
-    return () => removeEventListener('pagehide', leave);
-  }, [room]);
 
   const onJoin = (choice: LobbyChoice) => {
     history.pushState(null, '', callHref(location.href, choice));
@@ -51,13 +51,13 @@ export function App() {
 
   return (
     <main className="pc-app">
-      {room && openInspector && (
+      {call && openInspector && (
         <button type="button" className="pc-inspect" onClick={openInspector}>
           Open inspector
         </button>
       )}
-      {room ? (
-        <CallScreen key={room.actor.sessionId} room={room} onRejoin={() => void start()} />
+      {call ? (
+        <CallScreen key={call.session} options={call.options} onRejoin={() => void start()} />
       ) : starting ? (
         <p className="pc-state">Starting…</p>
       ) : (

@@ -1,18 +1,18 @@
 /**
- * The `?inspect` wiring, proved offline: `joinRoom` hands the room's inspection stream to a Stately
+ * The `?inspect` wiring, proved offline: `roomOptions` hands the room's inspection stream to a Stately
  * inspector (`createInspector` with a local adapter instead of the hosted window), and a real call
  * (real server, real WebSockets, werift peer connections) shows up there as machine definitions,
  * events and snapshots.
  */
 import type { AddressInfo } from 'node:net';
-import type { RoomHandle, WebSocketLike } from '@peerchart/core';
+import { createRoom, type RoomHandle, type WebSocketLike } from '@peerchart/core';
 import { buildApp, defaultConfig } from '@peerchart/signaling-server';
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCallOptions } from './call-options.js';
-import { joinRoom, reportTo, type JoinExtras } from './join-room.js';
+import { reportTo, roomOptions, type JoinExtras } from './join-room.js';
 
 type App = Awaited<ReturnType<typeof buildApp>>;
 let app: App;
@@ -58,16 +58,16 @@ async function until(what: string, check: () => boolean, timeoutMs = 15_000): Pr
   }
 }
 
-describe('joinRoom with a Stately inspector', () => {
+describe('roomOptions with a Stately inspector', () => {
   it('reports the machines, the commands and each snapshot of a call as it progresses', async () => {
     const received: StatelyInspectionEvent[] = [];
     const inspector = createInspector({ send: (event) => received.push(event) });
     const options = readCallOptions(`${origin}/vue/?room=inspected&name=Ada&receiveOnly&inspect`);
     expect(options).toMatchObject({ inspect: true, receiveOnly: true, signalingUrl: `ws://127.0.0.1:${new URL(origin).port}/ws` });
 
-    const ada = joinRoom({ ...options, room: 'inspected' }, { inspect: reportTo(inspector), implementations: nodeImplementations });
+    const ada = createRoom(roomOptions({ ...options, room: 'inspected' }, { inspect: reportTo(inspector), implementations: nodeImplementations }));
     rooms.push(ada);
-    const bob = joinRoom({ ...options, room: 'inspected', name: 'Bob' }, { implementations: nodeImplementations });
+    const bob = createRoom(roomOptions({ ...options, room: 'inspected', name: 'Bob' }, { implementations: nodeImplementations }));
     rooms.push(bob);
     await until('Ada and Bob to share a data channel', () => ada.getView().peers.some((p) => p.dataChannelOpen));
     ada.send({ type: 'CHAT.SEND', text: 'inspect me' });

@@ -1,22 +1,24 @@
-import { createRoom, type RoomHandle } from '@peerchart/core';
+import type { CreateRoomOptions } from '@peerchart/core';
 import type { ActorRefLike, InspectionEvent, Observer } from 'xstate';
 import type { CallOptions } from './call-options.js';
 
-type RoomOptions = Parameters<typeof createRoom>[0];
 /** What a shell may add to the URL's options: an inspector, and (in Node tests) other side effects. */
-export type JoinExtras = Partial<Pick<RoomOptions, 'inspect' | 'implementations'>>;
-export type InspectCallback = NonNullable<RoomOptions['inspect']>;
+export type JoinExtras = Partial<Pick<CreateRoomOptions, 'inspect' | 'implementations'>>;
+export type InspectCallback = NonNullable<CreateRoomOptions['inspect']>;
 
-/** Start the room a shell's URL asks for. The call itself lives in core; this only maps options. */
-export function joinRoom(options: CallOptions & { room: string }, extras: JoinExtras = {}): RoomHandle {
-  return createRoom({
+/**
+ * The room a shell's URL asks for, as `createRoom` options (the shells hand them to `useRoom` of
+ * @peerchart/react or @peerchart/vue). The call itself lives in core; this only maps options.
+ */
+export function roomOptions(options: CallOptions & { room: string }, extras: JoinExtras = {}): CreateRoomOptions {
+  return {
     signalingUrl: options.signalingUrl,
     room: options.room,
     name: options.name,
     media: options.receiveOnly ? false : { audio: true, video: true },
     ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}),
     ...extras,
-  });
+  };
 }
 
 /** The room's `inspect` callback feeding a Stately inspector (browser window, WebSocket or any adapter). */

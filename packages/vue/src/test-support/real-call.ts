@@ -10,6 +10,8 @@ import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import WebSocket from 'ws';
 
 export interface RealCall {
+  /** The server's WebSocket URL, `ws://127.0.0.1:PORT/ws`. */
+  signalingUrl: string;
   /** Room options for `room`: this server, Node's implementations, quiet stats. */
   options(room: string, name: string): CreateRoomOptions;
   /** A room outside Vue (the other side of the call); left at `close()`. */
@@ -51,6 +53,7 @@ export async function startRealCall(): Promise<RealCall> {
     timing: { peer: { statsIntervalMs: 3_600_000 } },
   });
   return {
+    signalingUrl,
     options,
     join(room, name) {
       const handle = createRoom(options(room, name));

@@ -1,15 +1,16 @@
-import { selectRoomView, type RoomCommand, type RoomHandle } from '@peerchart/core';
-import { useSelector } from '@xstate/react';
+import type { CreateRoomOptions } from '@peerchart/core';
+import { LocalVideo, useRoom } from '@peerchart/react';
 import { useEffect, useState } from 'react';
 import { callControls, recoveryButtons, secondsUntil } from '../../../web-shared/src/index';
 import { ChatPanel } from './ChatPanel';
-import { MediaVideo } from './MediaVideo';
 import { PeerTile } from './PeerTile';
 
-/** `onRejoin`: leaving ends the room actor for good, so rejoining starts a new room (the app's job). */
-export function CallScreen({ room, onRejoin }: { room: RoomHandle; onRejoin: () => void }) {
-  const view = useSelector(room.actor, selectRoomView);
-  const send = (command: RoomCommand) => room.send(command);
+/**
+ * One room, for as long as this component is mounted (useRoom leaves on unmount). `onRejoin`: leaving
+ * ends the room actor for good, so rejoining mounts a new CallScreen (the app's job).
+ */
+export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; onRejoin: () => void }) {
+  const { view, send, actor, leave } = useRoom(options);
 
   // A clock for the reconnect countdown.
   const [now, setNow] = useState(Date.now());
@@ -18,6 +19,14 @@ export function CallScreen({ room, onRejoin }: { room: RoomHandle; onRejoin: () 
     return () => clearInterval(clock);
   }, []);
 
+  // Closing the tab leaves at once, so the others see us go without waiting for a timeout.
+  useEffect(() => {
+    const onPageHide = () => void leave();
+    addEventListener('pagehide', onPageHide);
+    return () => removeEventListener('pagehide', onPageHide);
+  }, [leave]);
+
+  if (!view || !actor) return null;
   const local = view.local;
   const inCall = view.status !== 'left' && view.status !== 'failed';
   const countdown = view.signaling.nextRetryAt === null ? null : secondsUntil(view.signaling.nextRetryAt, now);
@@ -56,8 +65,8 @@ export function CallScreen({ room, onRejoin }: { room: RoomHandle; onRejoin: () 
 
       <section className="pc-stage" aria-label="Videos">
         <figure className="pc-tile">
-          <MediaVideo testid="local-video" stream={local.stream} muted />
-          {local.screenStream && <MediaVideo testid="local-screen" className="pc-screen" stream={local.screenStream} muted />}
+          <LocalVideo data-testid="local-video" stream={local.stream} />
+          {local.screenStream && <LocalVideo data-testid="local-screen" className="pc-screen" stream={local.screenStream} />}
           <figcaption>
             <span className="pc-name">You{view.selfName ? ` (${view.selfName})` : ''}</span>
             {local.receiveOnly && <span className="pc-badge">Receive only</span>}
@@ -67,7 +76,7 @@ export function CallScreen({ room, onRejoin }: { room: RoomHandle; onRejoin: () 
           </figcaption>
         </figure>
         {view.peers.map((peer) => (
-          <PeerTile key={peer.id} peer={peer} onCommand={send} />
+          <PeerTile key={peer.id} actor={actor} peerId={peer.id} onCommand={send} />
         ))}
       </section>
 

@@ -24,8 +24,7 @@ export function ChatPanel({ chat, canSend, onSend }: { chat: ChatEntry[]; canSen
       <ol ref={log} data-testid="chat-log" aria-live="polite">
         {chat.map((m) => (
           <li key={m.id} data-testid="chat-message" data-self={m.self}>
-            <span className="pc-from">{m.self ? 'You' : m.fromName}:</span>
-            {m.text}
+            <span className="pc-from">{m.self ? 'You' : m.fromName}:</span> {m.text}
           </li>
         ))}
       </ol>

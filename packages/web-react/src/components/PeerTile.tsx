@@ -1,13 +1,23 @@
-import type { PeerView, RoomCommand } from '@peerchart/core';
+import type { RoomCommand } from '@peerchart/core';
+import { PeerVideo, usePeer, type RoomActor } from '@peerchart/react';
+import { memo } from 'react';
 import { recoveryButtons } from '../../../web-shared/src/index';
-import { MediaVideo } from './MediaVideo';
 import { PeerStats } from './PeerStats';
 
-export function PeerTile({ peer, onCommand }: { peer: PeerView; onCommand: (command: RoomCommand) => void }) {
+interface Props {
+  actor: RoomActor;
+  peerId: string;
+  onCommand: (command: RoomCommand) => void;
+}
+
+/** One peer's tile. Memoized, and usePeer re-renders it only when this peer changes, not with the whole room. */
+export const PeerTile = memo(function PeerTile({ actor, peerId, onCommand }: Props) {
+  const peer = usePeer(actor, peerId);
+  if (!peer) return null;
   return (
     <figure className="pc-tile" data-testid="peer-tile" data-peer-id={peer.id} data-connection-state={peer.connectionState} data-peer-status={peer.status}>
-      <MediaVideo testid="remote-video" peerId={peer.id} stream={peer.stream} />
-      {peer.screenStream && <MediaVideo testid="remote-screen" className="pc-screen" peerId={peer.id} stream={peer.screenStream} muted />}
+      <PeerVideo data-testid="remote-video" data-peer-id={peer.id} stream={peer.stream} />
+      {peer.screenStream && <PeerVideo data-testid="remote-screen" className="pc-screen" data-peer-id={peer.id} stream={peer.screenStream} muted />}
       <figcaption>
         <span className="pc-name" data-testid="peer-name">
           {peer.name}
@@ -41,4 +51,4 @@ export function PeerTile({ peer, onCommand }: { peer: PeerView; onCommand: (comm
       <PeerStats peerId={peer.id} stats={peer.stats} />
     </figure>
   );
-}
+});

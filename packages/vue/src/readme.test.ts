@@ -1,0 +1,48 @@
+/**
+ * The README's example is `examples/Call.vue`, word for word, and it runs: rendered in happy-dom
+ * (served from the real server's origin, as the example expects), with the browser's own WebSocket
+ * and no camera (happy-dom has none), it shows the media error with its way out, and leaves.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp, nextTick, type App } from 'vue';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import Call from '../examples/Call.vue';
+import { startRealCall, until, type RealCall } from './test-support/real-call.js';
+
+let call: RealCall;
+let app: App | null = null;
+beforeAll(async () => {
+  call = await startRealCall();
+});
+afterAll(async () => {
+  app?.unmount();
+  await call?.close();
+});
+
+it('the README example is examples/Call.vue', () => {
+  const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
+  const example = readFileSync(join(packageDir, 'examples/Call.vue'), 'utf8');
+  expect(readme).toContain('```vue\n' + example + '```');
+});
+
+it('the README example runs: it shows what went wrong, and leaves', async () => {
+  // happy-dom's page address (its `window.happyDOM` API), so the example's `location` is the server's origin.
+  (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(call.signalingUrl.replace('ws:', 'http:').replace(/\/ws$/, '/'));
+  const container = document.createElement('div');
+  document.body.append(container);
+  app = createApp(Call, { room: 'readme-example', name: 'Ada' });
+  app.mount(container);
+
+  await until('the missing camera to be reported', () => container.querySelector('[role="alert"]') !== null);
+  expect(container.querySelector('p')?.textContent).toBe('Camera or microphone unavailable');
+  expect(container.querySelector('[role="alert"]')?.textContent).toMatch(/camera|microphone/i);
+  expect(container.querySelectorAll('video')).toHaveLength(1); // the local preview, empty
+
+  const leave = [...container.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Leave')!;
+  leave.click();
+  await nextTick();
+  await until('the view to say left', () => container.querySelector('p')?.textContent === 'You left the call');
+});

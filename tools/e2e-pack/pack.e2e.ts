@@ -33,9 +33,10 @@ function userEnv(): NodeJS.ProcessEnv {
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^npm_/i.test(key) && key !== 'INIT_CWD' && key !== 'NODE_OPTIONS') env[key] = value;
   }
+  // Only the workspace's own bin folders go (a Node installed under some node_modules, as CI's Node 24, stays).
   env.PATH = (process.env.PATH ?? '')
     .split(delimiter)
-    .filter((entry) => !entry.includes('node_modules'))
+    .filter((entry) => !resolve(entry).startsWith(`${workspaceRoot}/`))
     .join(delimiter);
   env.npm_config_update_notifier = 'false';
   return env;

@@ -1,7 +1,7 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { RoomCommand } from './commands.js';
 import { watchBrowserNetwork } from './actors/network-watcher.js';
-import type { Implementations, WebSocketLike } from './implementations.js';
+import type { Implementations } from './implementations.js';
 import { roomMachine, type RoomTiming } from './machines/room.machine.js';
 import { selectRoomView } from './selectors/room.js';
 import type { RoomView } from './view.js';
@@ -52,8 +52,7 @@ const browserImplementations: Implementations = {
   createPeerConnection: (config) => new RTCPeerConnection(config),
   getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
   getDisplayMedia: (options) => navigator.mediaDevices.getDisplayMedia(options),
-  // The DOM types its handlers with `this: WebSocket`; WebSocketLike's structurally equal ones are what we assign.
-  createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+  createWebSocket: (url) => new WebSocket(url),
   watchNetwork: watchBrowserNetwork,
 };
 

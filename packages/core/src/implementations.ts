@@ -3,20 +3,82 @@
  * and in Node (werift's RTCPeerConnection, the `ws` package's WebSocket, fake media in tests).
  */
 
+/**
+ * An event handler slot that core fills in and the implementation calls. Declared through a method, so
+ * that an implementation whose handlers take a richer event type (the `ws` package's, a browser's) fits.
+ */
+type Handler<E> = { handle(event: E): void }['handle'];
+
 /** The subset of the browser `WebSocket` the signaling actor uses; `ws` and browsers both satisfy it. */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
+}
+
+/** What core passes when it builds a connection. */
+export interface PeerConnectionConfig {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+  bundlePolicy: RTCBundlePolicy;
+}
+
+/** A track and a stream as core hands them to a connection (which reads them; core does not). */
+interface TrackLike {
+  readonly kind: string;
+}
+interface StreamLike {
+  readonly id: string;
+}
+
+/** What core uses of an RTCRtpSender. */
+export interface RtpSenderLike {
+  replaceTrack(track: TrackLike | null): Promise<void>;
+}
+
+/** What core uses of its negotiated RTCDataChannel. */
+export interface DataChannelLike {
+  readonly readyState: string;
+  send(data: string): void;
+  close(): void;
+  onopen?: ((event: Event) => void) | null;
+  onclose?: ((event: Event) => void) | null;
+  onmessage?: ((event: MessageEvent) => void) | null;
+}
+
+/**
+ * The part of an RTCPeerConnection core uses, so that a browser's and werift's (Node) both fit without
+ * a cast. Core also sets the standard `on*` handlers (`onicecandidate`, `ontrack`, `onnegotiationneeded`,
+ * `onconnectionstatechange`, `oniceconnectionstatechange`, `onsignalingstatechange`) and expects the DOM's
+ * event shapes in them.
+ */
+export interface PeerConnectionLike {
+  readonly connectionState: RTCPeerConnectionState;
+  readonly iceConnectionState: RTCIceConnectionState;
+  readonly signalingState: RTCSignalingState;
+  readonly localDescription: { readonly sdp: string } | null;
+  createOffer(options: { iceRestart: boolean }): Promise<{ sdp?: string }>;
+  createAnswer(): Promise<{ sdp?: string }>;
+  setLocalDescription(description?: RTCSessionDescriptionInit): Promise<unknown>;
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  addIceCandidate(candidate?: RTCIceCandidateInit): Promise<void>;
+  addTrack(track: TrackLike, ...streams: StreamLike[]): RtpSenderLike;
+  removeTrack(sender: RtpSenderLike): void;
+  createDataChannel(label: string, options: { negotiated: boolean; id: number }): DataChannelLike;
+  /** Optional: without it, fresh ICE servers only reach connections made later. */
+  setConfiguration?(configuration: { iceServers: RTCIceServer[] }): void;
+  getConfiguration(): object;
+  getStats(): Promise<{ values(): IterableIterator<unknown> }>;
+  close(): unknown;
 }
 
 export interface Implementations {
   /** Build an RTCPeerConnection. Browser default: `new RTCPeerConnection(config)`; Node: werift's. */
-  createPeerConnection(config: RTCConfiguration): RTCPeerConnection;
+  createPeerConnection(config: PeerConnectionConfig): PeerConnectionLike;
   /** Browser default: `navigator.mediaDevices.getUserMedia`. */
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
   /** Browser default: `navigator.mediaDevices.getDisplayMedia`. */

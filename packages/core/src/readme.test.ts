@@ -1,7 +1,13 @@
-/** The README's embedding example is examples/basic.ts verbatim, and it works: two calls through the hub with werift. */
+/**
+ * The README's examples are examples/*.ts verbatim, and they work: two calls through the hub with werift,
+ * and the Node example joining through a real `ws` socket. Also what the README promises about chat.
+ */
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { startCall } from '../examples/basic.js';
+import { joinFromNode } from '../examples/node.js';
 import { SignalingHub } from './test-support/signaling-hub.js';
 import { fakeCameraStream, weriftFactory } from './test-support/werift.js';
 import type { RoomView } from './view.js';
@@ -29,24 +35,42 @@ function waitForView(views: RoomView[], predicate: (view: RoomView) => boolean):
   });
 }
 
+/** The hub behind a real WebSocket server on a free port, for clients that open real sockets (`ws`). */
+async function serveHub(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/ws' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  server.on('connection', (client) => {
+    const socket = hub.createWebSocket('hub');
+    const early: string[] = [];
+    socket.onopen = () => early.splice(0).forEach((frame) => socket.send(frame));
+    socket.onmessage = (event) => client.send(String(event.data));
+    socket.onclose = () => client.close();
+    client.on('message', (data) => (socket.readyState === 1 ? socket.send(String(data)) : early.push(String(data))));
+    client.on('close', () => socket.close());
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `ws://127.0.0.1:${port}/ws`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+const implementations = () => ({
+  createWebSocket: hub.createWebSocket,
+  createPeerConnection: werift.createPeerConnection,
+  getUserMedia: async () => fakeCameraStream(),
+});
+const connected = (view: RoomView) => view.peers.length === 1 && view.peers[0]?.dataChannelOpen === true;
+
 describe('README', () => {
-  it('shows examples/basic.ts verbatim', () => {
+  it.each(['basic', 'node'])('shows examples/%s.ts verbatim', (name) => {
     const readme = read('../README.md');
-    const block = /<!-- example:basic[^>]*-->\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block).toBe(read('../examples/basic.ts'));
+    const block = new RegExp(`<!-- example:${name}[^>]*-->\n\`\`\`ts\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+    expect(block).toBe(read(`../examples/${name}.ts`));
   });
 
   it('the example joins a call, chats, mutes and hangs up', async () => {
-    const implementations = {
-      createWebSocket: hub.createWebSocket,
-      createPeerConnection: werift.createPeerConnection,
-      getUserMedia: async () => fakeCameraStream(),
-    };
     const adaViews: RoomView[] = [];
     const bobViews: RoomView[] = [];
-    const ada = startCall('Ada', (view) => adaViews.push(view), implementations);
-    const bob = startCall('Bob', (view) => bobViews.push(view), implementations);
-    const connected = (view: RoomView) => view.peers.length === 1 && view.peers[0]?.dataChannelOpen === true;
+    const ada = startCall('Ada', (view) => adaViews.push(view), implementations());
+    const bob = startCall('Bob', (view) => bobViews.push(view), implementations());
     await waitForView(adaViews, connected);
     await waitForView(bobViews, connected);
 
@@ -62,5 +86,55 @@ describe('README', () => {
     await bob.hangUp();
     expect([ada.view().status, bob.view().status]).toEqual(['left', 'left']);
     expect(werift.open()).toHaveLength(0);
+  });
+
+  it('the Node example joins through a real ws socket with werift, no cast, and is in the call', async () => {
+    const server = await serveHub();
+    const adaViews: RoomView[] = [];
+    const ada = startCall('Ada', (view) => adaViews.push(view), implementations());
+    const bot = joinFromNode(server.url, 'team-standup');
+    const botViews: RoomView[] = [];
+    bot.subscribe((view) => botViews.push(view));
+    const joined = await waitForView(botViews, connected);
+    expect(joined.local.receiveOnly).toBe(true);
+    expect(joined.peers[0]).toMatchObject({ name: 'Ada', dataChannelOpen: true });
+    ada.say('hello, bot');
+    const heard = await waitForView(botViews, (view) => view.chat.length === 1);
+    expect(heard.chat[0]).toMatchObject({ fromName: 'Ada', text: 'hello, bot' });
+    await ada.hangUp();
+    await bot.leave();
+    await server.close();
+  });
+
+  it('chat: your own message is in view.chat at once; one sent before a peer\'s channel opens is queued and delivered; one sent before joining is dropped', async () => {
+    const adaViews: RoomView[] = [];
+    const bobViews: RoomView[] = [];
+    let saidBeforeOpen = false;
+    const ada = startCall(
+      'Ada',
+      (view) => {
+        adaViews.push(view);
+        if (!saidBeforeOpen && view.peers.length === 1 && !view.peers[0]?.dataChannelOpen) {
+          saidBeforeOpen = true;
+          ada.say('sent before the channel opened');
+        }
+      },
+      implementations(),
+    );
+    const bob = startCall('Bob', (view) => bobViews.push(view), implementations());
+    bob.say('sent before joining'); // no peer id yet: ignored
+    expect(bob.view().chat).toEqual([]);
+
+    const heard = await waitForView(bobViews, (view) => view.chat.length > 0);
+    expect(saidBeforeOpen).toBe(true);
+    expect(heard.chat.map((entry) => [entry.fromName, entry.text, entry.self])).toEqual([['Ada', 'sent before the channel opened', false]]);
+    expect(ada.view().chat.map((entry) => [entry.text, entry.self])).toEqual([['sent before the channel opened', true]]);
+    // Bob's early message was never queued: his next one is the first Ada gets (the channel is ordered).
+    await waitForView(bobViews, connected);
+    bob.say('sent after joining');
+    const log = await waitForView(adaViews, (view) => view.chat.length === 2);
+    expect(log.chat.map((entry) => entry.text)).toEqual(['sent before the channel opened', 'sent after joining']);
+    await ada.hangUp();
+    await bob.hangUp();
   });
 });

@@ -1,9 +1,10 @@
 import { fromCallback } from 'xstate';
 import { describeError } from '../errors.js';
+import type { Implementations, PeerConnectionLike, RtpSenderLike } from '../implementations.js';
 import { parsePeerMessage, type PeerMessage } from '../protocol/peer-messages.js';
 import type { LocalMedia } from '../machines/peer/types.js';
 import type { StatsSample } from '../view.js';
-import { startStatsPolling, type StatsSource } from './peer-stats.js';
+import { startStatsPolling } from './peer-stats.js';
 
 /**
  * The one place that touches an RTCPeerConnection. The peer machine drives it with `PC.*` commands
@@ -76,7 +77,7 @@ export type PcEvent =
   | { type: 'PC.STATS'; sample: StatsSample };
 
 export interface PeerConnectionInput {
-  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  createPeerConnection: Implementations['createPeerConnection'];
   iceServers: RTCIceServer[];
   iceTransportPolicy: RTCIceTransportPolicy;
   /** The tracks to send from the start (a redialled connection starts with what the old one sent). */
@@ -107,7 +108,7 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
     if (!stopped) sendBack(event);
   };
 
-  let pc: RTCPeerConnection;
+  let pc: PeerConnectionLike;
   try {
     // One transport for audio, video and data: fewer candidates, faster setup (every current browser bundles).
     pc = input.createPeerConnection({
@@ -189,8 +190,8 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
   };
 
   // ── Local media ─────────────────────────────────────────────────────────────────────────────
-  const cameraSenders = new Map<MediaKind, RTCRtpSender>();
-  let screenSender: RTCRtpSender | null = null;
+  const cameraSenders = new Map<MediaKind, RtpSenderLike>();
+  let screenSender: RtpSenderLike | null = null;
   let setupFailed = false;
   try {
     const { stream, screen } = input.sending;
@@ -277,7 +278,7 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
         return;
       case 'PC.STATS_START':
         stopStats?.();
-        stopStats = startStatsPolling(pc as unknown as StatsSource, command.intervalMs, (sample) =>
+        stopStats = startStatsPolling(pc, command.intervalMs, (sample) =>
           report({ type: 'PC.STATS', sample }),
         );
         return;

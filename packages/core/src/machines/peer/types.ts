@@ -1,5 +1,5 @@
 /** The peer machine's vocabulary: input, context, the events it takes and the events it emits. */
-import type { PcEvent } from '../../actors/peer-connection.js';
+import type { PcEvent, PeerConnectionInput } from '../../actors/peer-connection.js';
 import type { PeerError } from '../../errors.js';
 import type { ChatPeerMessage, MediaStatePeerMessage } from '../../protocol/peer-messages.js';
 import type { StatsSample } from '../../view.js';
@@ -62,7 +62,7 @@ export interface PeerInput {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Camera + microphone tracks to send from the start (null = receive-only); LOCAL.MEDIA updates them. */
   localStream: MediaStream | null;
-  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  createPeerConnection: PeerConnectionInput['createPeerConnection'];
   timing?: Partial<PeerTiming>;
 }
 

@@ -24,6 +24,10 @@ export type MediaKind = 'audio' | 'video';
 
 /** Commands the peer machine sends to this actor. */
 export type PcCommand =
+  /**
+   * Make the description and apply it, in one `setLocalDescription()` (one browser step, not two); the
+   * `PC.SET_LOCAL` that follows with it then only confirms it. An ICE restart calls `restartIce()` first.
+   */
   | { type: 'PC.CREATE_OFFER'; iceRestart: boolean }
   | { type: 'PC.CREATE_ANSWER' }
   | { type: 'PC.SET_LOCAL'; description: SessionDescription }

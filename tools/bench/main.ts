@@ -8,15 +8,20 @@
  *   npm run bench -- report       only regenerate docs/performance.md and the SVG charts from bench/results/*.json
  *   add --quick                   short runs while developing (results are marked quick)
  *   add --no-profile              relay: skip the extra runs of the bare relay and Peerchart under node --cpu-prof
+ *   add --steps                   calls: raw and Peerchart only, every handshake step timed on both pages (Peerchart's
+ *                                 machine transitions through createRoom's inspect); prints the per-step medians and
+ *                                 writes bench/results/calls-steps.json (calls.json is left alone)
+ *   add --calls=N                 calls: N measured calls per contender instead of 20 (in 4 blocks)
+ *   add --contenders=a,b          calls: only these (raw, peerchart, simple-peer, peerjs)
  *
  * Parts can also be chosen with BENCH_PARTS=relay,size (handy when an npm/nx layer eats arguments).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CALL_SETTINGS, runCalls, type CallResults } from './calls/run.js';
+import { CALL_CONTENDER_IDS, CALL_CONTENDER_LABELS, DEFAULT_CALL_SETTINGS, runCalls, type CallContenderId, type CallResults } from './calls/run.js';
 import { machineInfo } from './lib/proc.js';
-import { callsChart, callsTable, profileTables, relayChart, relayTables, replaceSections, sizeChart, sizeTable, targetsTable, type SizeResults, type Stamped } from './report/markdown.js';
+import { callsChart, callsTable, callStepsTable, profileTables, relayChart, relayTables, replaceSections, sizeChart, sizeTable, targetsTable, type SizeResults, type Stamped } from './report/markdown.js';
 import { DEFAULT_RELAY_SETTINGS, runRelay, type RelayResults } from './relay/run.js';
 import { TOOLS_DIR } from './relay/servers.js';
 import { measureSizes } from './size/size.js';
@@ -32,6 +37,18 @@ type Part = (typeof PARTS)[number];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = !args.includes('--no-profile');
+const steps = args.includes('--steps');
+const callsArg = args.find((arg) => arg.startsWith('--calls='));
+const callCount = callsArg ? Number(callsArg.slice('--calls='.length)) : undefined;
+const contendersArg = args.find((arg) => arg.startsWith('--contenders='))?.slice('--contenders='.length).split(',');
+if (contendersArg?.some((id) => !CALL_CONTENDER_IDS.includes(id as CallContenderId))) {
+  console.error(`--contenders takes a list of ${CALL_CONTENDER_IDS.join(', ')}`);
+  process.exit(2);
+}
+if (callCount !== undefined && !(Number.isInteger(callCount) && callCount > 0)) {
+  console.error(`--calls wants a positive whole number, got ${callsArg}`);
+  process.exit(2);
+}
 const named = [...args.filter((arg) => !arg.startsWith('--')), ...(process.env.BENCH_PARTS?.split(',') ?? [])].map((part) => part.trim()).filter(Boolean);
 const unknown = named.filter((part) => part !== 'report' && !PARTS.includes(part as Part));
 if (unknown.length > 0) {
@@ -46,13 +63,14 @@ const stamp = (): Stamped => ({
   machine: machineInfo(),
   command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}${process.env.BENCH_PARTS ? ` (BENCH_PARTS=${process.env.BENCH_PARTS})` : ''}`,
 });
-const resultPath = (part: Part) => join(RESULTS_DIR, `${part}.json`);
-const save = (part: Part, data: object) => {
+type ResultName = Part | 'calls-steps';
+const resultPath = (part: ResultName) => join(RESULTS_DIR, `${part}.json`);
+const save = (part: ResultName, data: object) => {
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(resultPath(part), `${JSON.stringify({ ...stamp(), quick, ...data }, null, 2)}\n`);
   log(`wrote ${resultPath(part)}`);
 };
-const load = <T>(part: Part): (T & Stamped) | undefined =>
+const load = <T>(part: ResultName): (T & Stamped) | undefined =>
   existsSync(resultPath(part)) ? (JSON.parse(readFileSync(resultPath(part), 'utf8')) as T & Stamped) : undefined;
 
 async function main() {
@@ -66,8 +84,13 @@ async function main() {
         : DEFAULT_RELAY_SETTINGS;
       save('relay', await runRelay({ ...settings, profile: profile ? ['bare', 'peerchart'] : [] }, log));
     } else if (part === 'calls') {
-      const settings = quick ? { ...DEFAULT_CALL_SETTINGS, calls: 4, rounds: 2 } : DEFAULT_CALL_SETTINGS;
-      save('calls', await runCalls(settings, log));
+      let settings = quick ? { ...DEFAULT_CALL_SETTINGS, calls: 4, rounds: 2 } : DEFAULT_CALL_SETTINGS;
+      if (callCount !== undefined) settings = { ...settings, calls: callCount };
+      if (steps) settings = { ...settings, steps: true, contenders: ['raw', 'peerchart'] };
+      if (contendersArg) settings = { ...settings, contenders: contendersArg as CallContenderId[] };
+      const results = await runCalls(settings, log);
+      printCalls(results);
+      save(steps ? 'calls-steps' : 'calls', results);
     } else if (part === 'scale') {
       // Its own process: it starts redis-server and server instances pinned to core 0 (see cluster.ts).
       const run = spawnSync(process.execPath, ['--import', 'tsx', join(TOOLS_DIR, 'bench', 'relay', 'cluster.ts'), ...(quick ? ['--quick'] : [])], {
@@ -85,6 +108,24 @@ async function main() {
   log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
+/** The headline medians with their bootstrap intervals, and (with --steps) the step table, on the console. */
+function printCalls(results: CallResults) {
+  const interval = ([low, high]: [number, number]) => `${low.toFixed(2)}–${high.toFixed(2)}`;
+  for (const row of results.summary) {
+    log(
+      `${CALL_CONTENDER_LABELS[row.contender]}: connected both sides ${row.connectedBothMs.toFixed(1)} ms = ${row.connectedRatio.toFixed(2)}× raw (95 % ${interval(row.connectedRatioInterval)}), ` +
+        `first frame 2nd page ${row.frameSecondPageMs.toFixed(1)} ms = ${row.frameSecondPageRatio.toFixed(2)}× raw (95 % ${interval(row.frameSecondPageRatioInterval)})`,
+    );
+  }
+  for (const row of results.versus) {
+    log(
+      `Peerchart ÷ ${CALL_CONTENDER_LABELS[row.baseline]}: connected ${row.connectedRatio.toFixed(2)}× (95 % ${interval(row.connectedRatioInterval)}), ` +
+        `first frame 2nd page ${row.frameSecondPageRatio.toFixed(2)}× (95 % ${interval(row.frameSecondPageRatioInterval)})`,
+    );
+  }
+  if (results.stepSummary) console.log(`\n${callStepsTable(results)}\n`);
+}
+
 function writeReport() {
   const docPath = join(DOCS_DIR, 'performance.md');
   const sections: Record<string, string> = {};
@@ -100,6 +141,8 @@ function writeReport() {
     sections.calls = callsTable(calls);
     writeFileSync(join(DOCS_DIR, 'performance-calls.svg'), callsChart(calls));
   }
+  const callSteps = load<CallResults>('calls-steps');
+  if (callSteps) sections['calls-steps'] = callStepsTable(callSteps);
   const net = load<NetResults>('net');
   if (net) sections.net = netTables(net);
   sections.targets = targetsTable(relay, calls, size);

@@ -75,18 +75,19 @@ export function createRoom(options: CreateRoomOptions): RoomHandle {
   });
   actor.start();
   const done = new Promise<void>((resolve) => actor.subscribe({ complete: resolve, error: () => resolve() }));
+  const send = (command: RoomCommand) => {
+    if (actor.getSnapshot().status === 'active') actor.send(command);
+  };
   return {
     actor,
-    send: (command) => {
-      if (actor.getSnapshot().status === 'active') actor.send(command);
-    },
+    send,
     getView: () => selectRoomView(actor.getSnapshot()),
     subscribe: (listener) => {
       const subscription = actor.subscribe({ next: (snapshot) => listener(selectRoomView(snapshot)), error: () => {} });
       return () => subscription.unsubscribe();
     },
     leave: () => {
-      if (actor.getSnapshot().status === 'active') actor.send({ type: 'LEAVE' });
+      send({ type: 'LEAVE' });
       return done;
     },
   };

@@ -6,14 +6,14 @@
  * the calling page alternates every call, since the page created first is sometimes slow to show
  * its first remote frame whatever the library.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, LOOPBACK, packageDir, sleep, spawnPinned, stop, waitForPort, type PinnedProcess } from '../lib/proc.js';
-import { median, rotate } from '../lib/stats.js';
+import { bootstrapRatioOfMedians, median, rotate } from '../lib/stats.js';
 import { launchSpec, TOOLS_DIR } from '../relay/servers.js';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH, FAKE_MEDIA_UI_FLAG } from '../../dev/chromium.js';
 
@@ -37,6 +37,8 @@ export interface CallSettings {
   /** Unmeasured calls at the start of each block (first-use costs in the page). */
   warmupCalls: number;
   callTimeoutMs: number;
+  /** `--steps`: Peerchart's machines report their transitions too (createRoom's `inspect`), for the steps table. */
+  steps: boolean;
 }
 
 export const DEFAULT_CALL_SETTINGS: CallSettings = {
@@ -45,6 +47,7 @@ export const DEFAULT_CALL_SETTINGS: CallSettings = {
   rounds: 4,
   warmupCalls: 1,
   callTimeoutMs: 15_000,
+  steps: false,
 };
 
 /** One measured call; times in ms from "call" on the calling page. */
@@ -69,9 +72,13 @@ export interface CallRun {
   frameSecondPageMs?: number;
   /** From the caller's RTCPeerConnection to connected on both sides: negotiation alone, without the signaling before it. */
   negotiationMs?: number;
+  /** Every handshake step each page saw (instrument.ts; with `steps`, Peerchart's machine transitions too), ms from "call". */
+  steps?: { caller: Record<string, number>; callee: Record<string, number> };
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** Set: every call's two pages are CPU-profiled (Chromium's Profiler, through CDP) into this folder, unminified. */
+const PROFILE_DIR = process.env.BENCH_CALLS_PROFILE;
 
 async function bundlePage(contender: CallContenderId): Promise<string> {
   const result = await build({
@@ -81,7 +88,8 @@ async function bundlePage(contender: CallContenderId): Promise<string> {
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    minify: true,
+    // A CPU profile (BENCH_CALLS_PROFILE) wants the functions' names.
+    minify: !PROFILE_DIR,
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
   });
@@ -137,7 +145,7 @@ async function startSignalingServers(contenders: CallContenderId[]): Promise<Sig
   return { relayPort, peerjsPort, peerchartPort, processes };
 }
 
-function setupOptions(contender: CallContenderId, servers: SignalingServers, block: string, side: 0 | 1): Record<string, unknown> {
+function setupOptions(contender: CallContenderId, servers: SignalingServers, block: string, side: 0 | 1, steps: boolean): Record<string, unknown> {
   switch (contender) {
     case 'raw':
     case 'simple-peer':
@@ -145,7 +153,7 @@ function setupOptions(contender: CallContenderId, servers: SignalingServers, blo
     case 'peerjs':
       return { port: servers.peerjsPort, id: `${block}-${side}`, otherId: `${block}-${1 - side}` };
     case 'peerchart':
-      return { signalingUrl: `ws://${LOOPBACK}:${servers.peerchartPort}/ws`, room: block };
+      return { signalingUrl: `ws://${LOOPBACK}:${servers.peerchartPort}/ws`, room: block, steps };
   }
 }
 
@@ -162,10 +170,11 @@ async function bounded<T>(step: Promise<T>, ms: number, what: string): Promise<T
   }
 }
 
-type Marks = { call?: number; pc?: number; connected?: number; frame?: number };
+type Marks = { call?: number; pc?: number; connected?: number; frame?: number; steps?: Record<string, number> };
 
-async function measureCall(caller: Page, callee: Page, callNo: number, timeoutMs: number): Promise<{ caller: Marks; callee: Marks }> {
+async function measureCall(caller: Page, callee: Page, callNo: number, timeoutMs: number, label: string): Promise<{ caller: Marks; callee: Marks }> {
   await bounded(callee.evaluate(() => window.bench.listen()), timeoutMs, 'listen');
+  const profiling = PROFILE_DIR ? await Promise.all([caller, callee].map((page) => startProfile(page))) : [];
   await bounded(caller.evaluate((n) => window.bench.call(n), callNo), timeoutMs, 'call');
   const done = (page: Page) =>
     page.waitForFunction(() => {
@@ -173,8 +182,23 @@ async function measureCall(caller: Page, callee: Page, callNo: number, timeoutMs
       return m.connected !== undefined && m.frame !== undefined;
     }, undefined, { timeout: timeoutMs, polling: 20 });
   await Promise.all([done(caller), done(callee)]);
+  await Promise.all(profiling.map((stopProfile, i) => stopProfile(join(PROFILE_DIR!, `${label}-${i === 0 ? 'caller' : 'callee'}.cpuprofile`))));
   const [a, b] = await Promise.all([caller.evaluate(() => window.bench.marks()), callee.evaluate(() => window.bench.marks())]);
   return { caller: a, callee: b };
+}
+
+/** Starts Chromium's sampling profiler on a page; the returned function stops it and writes the profile. */
+async function startProfile(page: Page): Promise<(file: string) => Promise<void>> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 100 });
+  await session.send('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.send('Profiler.stop');
+    mkdirSync(PROFILE_DIR!, { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+    await session.detach();
+  };
 }
 
 async function runBlock(
@@ -197,7 +221,7 @@ async function runBlock(
     // Sequential setup: the first page is in the room (or registered) before the second arrives.
     for (const [side, page] of pages.entries()) {
       await bounded(
-        page.evaluate((options) => window.bench.setup(options), setupOptions(contender, servers, block, side as 0 | 1)),
+        page.evaluate((options) => window.bench.setup(options), setupOptions(contender, servers, block, side as 0 | 1, settings.steps)),
         settings.callTimeoutMs,
         'setup',
       );
@@ -208,7 +232,7 @@ async function runBlock(
       const callee = pages[1 - callerSide]!;
       const run: CallRun = { contender, round, index: index - settings.warmupCalls, caller: callerSide === 0 ? 'first' : 'second', ok: false };
       try {
-        const m = await measureCall(caller, callee, round * 1000 + index, settings.callTimeoutMs);
+        const m = await measureCall(caller, callee, round * 1000 + index, settings.callTimeoutMs, `${contender}-r${round}-${index}`);
         const t0 = m.caller.call!;
         run.ok = true;
         run.pcCallerMs = m.caller.pc! - t0;
@@ -221,6 +245,8 @@ async function runBlock(
         run.frameBothMs = Math.max(run.frameCallerMs, run.frameCalleeMs);
         run.frameSecondPageMs = callerSide === 1 ? run.frameCallerMs : run.frameCalleeMs;
         run.negotiationMs = run.connectedBothMs - run.pcCallerMs;
+        const relative = (steps: Record<string, number> = {}) => Object.fromEntries(Object.entries(steps).map(([step, at]) => [step, at - t0]));
+        run.steps = { caller: relative(m.caller.steps), callee: relative(m.callee.steps) };
       } catch (error) {
         const pageErrors = await Promise.all(pages.map((page) => page.evaluate(() => window.bench.errors.join('; ')).catch(() => '')));
         run.error = `${error instanceof Error ? error.message.split('\n')[0] : String(error)} ${pageErrors.join(' | ')}`.trim();
@@ -268,14 +294,38 @@ export interface CallSummaryRow {
   frameCallerRatio: number;
   frameBothRatio: number;
   frameSecondPageRatio: number;
+  /** 95 % bootstrap intervals of the two headline ratios (see bootstrapRatioOfMedians). */
+  connectedRatioInterval: [number, number];
+  frameSecondPageRatioInterval: [number, number];
 }
 
+/** Peerchart ÷ another contender, for the "no slower than" targets: ratio of medians and its 95 % bootstrap interval. */
+export interface CallVersusRow {
+  baseline: CallContenderId;
+  connectedRatio: number;
+  connectedRatioInterval: [number, number];
+  frameSecondPageRatio: number;
+  frameSecondPageRatioInterval: [number, number];
+}
+
+/** One handshake step on one page (the caller's or the callee's): its median time per contender, ms from "call". */
+export interface CallStepRow {
+  side: 'caller' | 'callee';
+  step: string;
+  medians: Partial<Record<CallContenderId, number>>;
+  /** In how many of the contender's successful calls the step was seen. */
+  seen: Partial<Record<CallContenderId, number>>;
+}
+
+const valuesOf = (runs: CallRun[], contender: CallContenderId, key: keyof CallRun) =>
+  runs.filter((run) => run.contender === contender && run.ok).map((run) => run[key] as number);
+
 export function summarizeCalls(runs: CallRun[], contenders: CallContenderId[]): CallSummaryRow[] {
-  const med = (contender: CallContenderId, key: keyof CallRun) =>
-    median(runs.filter((run) => run.contender === contender && run.ok).map((run) => run[key] as number));
+  const med = (contender: CallContenderId, key: keyof CallRun) => median(valuesOf(runs, contender, key));
   return contenders.map((contender) => {
     const mine = runs.filter((run) => run.contender === contender);
     const ratio = (key: keyof CallRun) => med(contender, key) / med('raw', key);
+    const interval = (key: keyof CallRun) => bootstrapRatioOfMedians(valuesOf(runs, contender, key), valuesOf(runs, 'raw', key));
     return {
       contender,
       calls: mine.length,
@@ -292,8 +342,53 @@ export function summarizeCalls(runs: CallRun[], contenders: CallContenderId[]): 
       frameCallerRatio: ratio('frameCallerMs'),
       frameBothRatio: ratio('frameBothMs'),
       frameSecondPageRatio: ratio('frameSecondPageMs'),
+      connectedRatioInterval: interval('connectedBothMs'),
+      frameSecondPageRatioInterval: interval('frameSecondPageMs'),
     };
   });
+}
+
+/** Peerchart against every other contender that ran. */
+export function peerchartVersus(runs: CallRun[], contenders: CallContenderId[]): CallVersusRow[] {
+  if (!contenders.includes('peerchart')) return [];
+  const versus = (baseline: CallContenderId, key: keyof CallRun) => {
+    const mine = valuesOf(runs, 'peerchart', key);
+    const theirs = valuesOf(runs, baseline, key);
+    return { ratio: median(mine) / median(theirs), interval: bootstrapRatioOfMedians(mine, theirs) };
+  };
+  return contenders
+    .filter((contender) => contender !== 'peerchart')
+    .map((baseline) => {
+      const connected = versus(baseline, 'connectedBothMs');
+      const frame = versus(baseline, 'frameSecondPageMs');
+      return {
+        baseline,
+        connectedRatio: connected.ratio,
+        connectedRatioInterval: connected.interval,
+        frameSecondPageRatio: frame.ratio,
+        frameSecondPageRatioInterval: frame.interval,
+      };
+    });
+}
+
+/** Median time of every handshake step, per page and contender; ordered by Peerchart's time (else raw's). */
+export function summarizeSteps(runs: CallRun[], contenders: CallContenderId[]): CallStepRow[] {
+  const rows = new Map<string, CallStepRow>();
+  for (const side of ['caller', 'callee'] as const) {
+    for (const contender of contenders) {
+      const mine = runs.filter((run) => run.contender === contender && run.ok && run.steps);
+      const names = new Set(mine.flatMap((run) => Object.keys(run.steps![side])));
+      for (const step of names) {
+        const values = mine.map((run) => run.steps![side][step]).filter((value): value is number => value !== undefined);
+        const row = rows.get(`${side}\u0000${step}`) ?? { side, step, medians: {}, seen: {} };
+        row.medians[contender] = median(values);
+        row.seen[contender] = values.length;
+        rows.set(`${side}\u0000${step}`, row);
+      }
+    }
+  }
+  const at = (row: CallStepRow) => row.medians.peerchart ?? row.medians.raw ?? Object.values(row.medians)[0] ?? 0;
+  return [...rows.values()].sort((a, b) => at(a) - at(b) || a.side.localeCompare(b.side));
 }
 
 export interface CallResults {
@@ -301,6 +396,9 @@ export interface CallResults {
   settings: CallSettings & { chromium: string; flags: string[] };
   runs: CallRun[];
   summary: CallSummaryRow[];
+  versus: CallVersusRow[];
+  /** Only with `steps`. */
+  stepSummary?: CallStepRow[];
 }
 
 export async function runCalls(settings: CallSettings, log: (line: string) => void): Promise<CallResults> {
@@ -328,5 +426,7 @@ export async function runCalls(settings: CallSettings, log: (line: string) => vo
     settings: { ...settings, chromium: chromiumVersion, flags: CHROMIUM_FLAGS },
     runs,
     summary: summarizeCalls(runs, settings.contenders),
+    versus: peerchartVersus(runs, settings.contenders),
+    ...(settings.steps ? { stepSummary: summarizeSteps(runs, settings.contenders) } : {}),
   };
 }

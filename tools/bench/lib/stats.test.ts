@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, quantileSorted, rotate, round } from './stats.js';
+import { bootstrapRatioOfMedians, median, quantileSorted, rotate, round } from './stats.js';
 
 describe('stats', () => {
   it('takes nearest-rank quantiles of a sorted array', () => {
@@ -27,5 +27,17 @@ describe('stats', () => {
     expect(round(12345.678)).toBe(12346);
     expect(round(0.012345)).toBe(0.0123);
     expect(round(1.23456)).toBe(1.23);
+  });
+
+  it('gives a bootstrap interval of a ratio of medians that holds the ratio and narrows with more data', () => {
+    const noisy = (n: number, centre: number) => Array.from({ length: n }, (_, i) => centre + ((i * 37) % 21) - 10);
+    const [low, high] = bootstrapRatioOfMedians(noisy(40, 120), noisy(40, 100));
+    expect(low).toBeLessThan(1.2);
+    expect(high).toBeGreaterThan(1.2);
+    expect(low).toBeGreaterThan(1);
+    const [wideLow, wideHigh] = bootstrapRatioOfMedians(noisy(8, 120), noisy(8, 100));
+    expect(wideHigh - wideLow).toBeGreaterThan(high - low);
+    expect(bootstrapRatioOfMedians(noisy(40, 120), noisy(40, 100))).toEqual([low, high]);
+    expect(bootstrapRatioOfMedians([], [1])).toEqual([Number.NaN, Number.NaN]);
   });
 });

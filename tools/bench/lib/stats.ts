@@ -29,3 +29,36 @@ export function rotate<T>(items: readonly T[], by: number): T[] {
   const shift = ((by % n) + n) % n;
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
+
+/** A small seeded PRNG (mulberry32), so a bootstrap interval is the same every time it is computed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Percentile bootstrap interval of median(numerator) ÷ median(denominator): both samples are
+ * resampled with replacement (independently: the runs of two contenders are not paired), the ratio
+ * of medians taken each time, and the central `level` of those ratios returned as [low, high].
+ * NaN when either sample is empty.
+ */
+export function bootstrapRatioOfMedians(
+  numerator: readonly number[],
+  denominator: readonly number[],
+  { resamples = 2000, level = 0.95, seed = 1 }: { resamples?: number; level?: number; seed?: number } = {},
+): [number, number] {
+  const a = numerator.filter(Number.isFinite);
+  const b = denominator.filter(Number.isFinite);
+  if (a.length === 0 || b.length === 0) return [Number.NaN, Number.NaN];
+  const random = seededRandom(seed);
+  const resample = (values: number[]) => values.map(() => values[Math.floor(random() * values.length)] as number);
+  const ratios = Float64Array.from({ length: resamples }, () => median(resample(a)) / median(resample(b))).sort();
+  const tail = (1 - level) / 2;
+  return [quantileSorted(ratios, tail), quantileSorted(ratios, 1 - tail)];
+}

@@ -30,7 +30,7 @@ export const signalingSocket = fromCallback<SocketCommand, SignalingSocketInput,
     } catch (error) {
       // An invalid URL throws synchronously in browsers; report it as a failed connection.
       sendBack({ type: 'SOCKET.CLOSED', code: ABNORMAL_CLOSURE, reason: String(error) });
-      return () => {};
+      return;
     }
     let closed = false;
     socket.onopen = () => sendBack({ type: 'SOCKET.OPEN' });
@@ -42,15 +42,14 @@ export const signalingSocket = fromCallback<SocketCommand, SignalingSocketInput,
       closed = true;
       sendBack({ type: 'SOCKET.CLOSED', code: event.code, reason: event.reason });
     };
-    // An error is always followed by close, which carries the code.
+    // An error is always followed by close, which carries the code. The handler stays after cleanup:
+    // `ws` emits an error when closed while still connecting.
     socket.onerror = () => {};
     receive((command) => {
       if (socket.readyState === OPEN) socket.send(JSON.stringify(command.message));
     });
     return () => {
       socket.onopen = socket.onmessage = socket.onclose = null;
-      // Keep a no-op error handler: `ws` emits an error when closed while still connecting.
-      socket.onerror = () => {};
       if (!closed) socket.close(1000, 'closing');
     };
   },

@@ -7,17 +7,26 @@ export type MarkName = 'call' | 'pc' | 'connected' | 'frame';
 
 export const now = () => performance.timeOrigin + performance.now();
 
+/** What a page reports for one call: the headline marks, and every handshake step it saw (`--steps`). */
+export type MarkSnapshot = Partial<Record<MarkName, number>> & { steps?: Record<string, number> };
+
 class Marks {
   private values: Partial<Record<MarkName, number>> = {};
+  private steps: Record<string, number> = {};
   /** Records the first occurrence of a mark in the current call. */
   mark(name: MarkName): void {
     this.values[name] ??= now();
   }
+  /** Records the first occurrence of a handshake step (see instrument.ts and the steps table). */
+  step(name: string): void {
+    this.steps[name] ??= now();
+  }
   reset(): void {
     this.values = {};
+    this.steps = {};
   }
-  snapshot(): Partial<Record<MarkName, number>> {
-    return { ...this.values };
+  snapshot(): MarkSnapshot {
+    return { ...this.values, steps: { ...this.steps } };
   }
 }
 
@@ -33,7 +42,10 @@ export function showRemote(stream: MediaStream): void {
   video.autoplay = true;
   video.muted = true;
   video.playsInline = true;
-  video.requestVideoFrameCallback(() => marks.mark('frame'));
+  video.requestVideoFrameCallback(() => {
+    marks.mark('frame');
+    marks.step('first frame');
+  });
   video.srcObject = stream;
   document.body.append(video);
 }
@@ -56,7 +68,7 @@ export interface BenchPage {
   call(callNo: number): Promise<void>;
   /** Tear the current call down and get ready for the next one. */
   hangup(): Promise<void>;
-  marks(): Partial<Record<MarkName, number>>;
+  marks(): MarkSnapshot;
   /** Errors the library reported (as text), for the runner's log. */
   errors: string[];
 }

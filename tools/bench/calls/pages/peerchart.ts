@@ -8,13 +8,37 @@
  */
 import './instrument.js';
 import { createRoom, type RoomHandle, type RoomView } from '@peerchart/core';
+import type { AnyEventObject, InspectionEvent } from 'xstate';
 import { expose, localMedia, marks, removeRemote, showRemote } from './marks.js';
 
 let local: MediaStream;
 let signalingUrl = '';
 let roomName = '';
 let room: RoomHandle | undefined;
+let steps = false;
 const errors: string[] = [];
+
+/** Events whose message type tells the step apart (the signaling frames of a call). */
+const CARRIERS = new Set(['SOCKET.MESSAGE', 'SIGNALING.SEND', 'SIGNALING.MESSAGE', 'PEER.SIGNAL']);
+const CALL_MESSAGES = new Set(['join', 'joined', 'peer-joined', 'offer', 'answer', 'candidate']);
+
+/**
+ * `--steps`: the machines' own transitions, from createRoom's `inspect` observer. Each snapshot an
+ * actor (room, signaling, peer) settles into after an event marks "machine: <event>" — when the
+ * chart had taken that step — next to the browser-level steps instrument.ts records.
+ */
+function inspectSteps(inspection: InspectionEvent): void {
+  if (inspection.type !== '@xstate.snapshot') return;
+  const event = inspection.event as AnyEventObject & { message?: { type?: string }; state?: string };
+  if (CARRIERS.has(event.type)) {
+    const type = event.message?.type;
+    if (type && CALL_MESSAGES.has(type)) marks.step(`machine: ${event.type} ${type}`);
+  } else if (event.type === 'PC.CONNECTION_STATE' || event.type === 'PC.ICE_CONNECTION_STATE') {
+    marks.step(`machine: ${event.type} ${event.state}`);
+  } else if (event.type.startsWith('PC.') || event.type.startsWith('SIGNAL.') || event.type === 'JOIN') {
+    marks.step(`machine: ${event.type}`);
+  }
+}
 
 /** A room with media and signaling ready, waiting for JOIN: what "connected to signaling" means here. */
 async function prepare(): Promise<void> {
@@ -23,7 +47,8 @@ async function prepare(): Promise<void> {
     room: roomName,
     autoJoin: false,
     iceServers: [],
-    implementations: { getUserMedia: async () => new MediaStream(local.getTracks().map((track) => track.clone())) },
+    ...(steps ? { inspect: inspectSteps } : {}),
+    implementations: { getUserMedia: async () => new MediaStream(local.getTracks()) },
   });
   handle.subscribe((view: RoomView) => {
     const stream = view.peers[0]?.stream;
@@ -60,8 +85,13 @@ expose(
   {
     async setup(options) {
       local = await localMedia();
+      // Leaving a room stops the tracks it was given; these must outlive the call, as every other contender's
+      // do. (Fresh clones per call cost Peerchart ~2 ms of addTrack per page that the others, reusing warm
+      // tracks, do not pay.)
+      for (const track of local.getTracks()) track.stop = () => undefined;
       signalingUrl = String(options.signalingUrl);
       roomName = String(options.room);
+      steps = options.steps === true;
       await prepare();
     },
     async listen() {

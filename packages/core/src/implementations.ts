@@ -61,9 +61,10 @@ export interface PeerConnectionLike {
   readonly iceConnectionState: RTCIceConnectionState;
   readonly signalingState: RTCSignalingState;
   readonly localDescription: { readonly sdp: string } | null;
-  createOffer(options: { iceRestart: boolean }): Promise<{ sdp?: string }>;
-  createAnswer(): Promise<{ sdp?: string }>;
+  /** Makes the offer or answer the signaling state calls for, and applies it (no description given). */
   setLocalDescription(description?: RTCSessionDescriptionInit): Promise<unknown>;
+  /** The next offer gets new ICE credentials. */
+  restartIce(): void;
   setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
   addIceCandidate(candidate?: RTCIceCandidateInit): Promise<void>;
   addTrack(track: TrackLike, ...streams: StreamLike[]): RtpSenderLike;

@@ -17,15 +17,15 @@
  * │     ├─ negotiation            the handshake (negotiation.ts), perfect negotiation
  * │     │  ├─ stable              caller: → creatingOffer (also at once when nextOffer holds changes);
  * │     │  │                      callee: SIGNAL.OFFER (receive offer) → settingRemoteOffer
- * │     │  ├─ creatingOffer       createOffer({iceRestart})
- * │     │  ├─ settingLocalOffer   setLocalDescription(offer) → send offer (PEER.SIGNAL), held candidates after it
+ * │     │  ├─ creatingOffer       setLocalDescription() makes and applies the offer (restartIce() first for an ICE restart)
+ * │     │  ├─ settingLocalOffer   confirms the applied offer → send offer (PEER.SIGNAL), held candidates after it
  * │     │                         (trickle both ways: local candidates follow their description, remote ones
  * │     │                         wait in `trickle` until a remote description exists)
  * │     │  ├─ awaitingAnswer      have-local-offer
  * │     │  ├─ settingRemoteAnswer setRemoteDescription(answer) → stable
  * │     │  ├─ settingRemoteOffer  setRemoteDescription(offer) (implicit rollback of a local offer)
- * │     │  ├─ creatingAnswer      createAnswer()
- * │     │  └─ settingLocalAnswer  setLocalDescription(answer) → send answer → stable
+ * │     │  ├─ creatingAnswer      setLocalDescription() makes and applies the answer
+ * │     │  └─ settingLocalAnswer  confirms the applied answer → send answer → stable
  * │     ├─ nextOffer              nothingPending | changesPending | iceRestartPending (next-offer.ts)
  * │     ├─ trickle                buffering (remote candidates wait for a remote description) → flowing (trickle.ts)
  * │     ├─ remoteOffer            heeded | ignored (impolite side, offer collision) (trickle.ts)

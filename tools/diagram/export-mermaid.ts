@@ -30,7 +30,7 @@ interface Transition {
 export const DOC_PATH = fileURLToPath(new URL('../../docs/machine.md', import.meta.url));
 
 const MACHINES: { title: string; machine: AnyStateMachine; about: string }[] = [
-  { title: 'Room', machine: roomMachine, about: 'One call in one room: media and signaling in parallel, then the join, then a peer per member.' },
+  { title: 'Room', machine: roomMachine, about: 'One call in one room: media, signaling and membership as parallel regions (the join waits for the other two), a peer per member.' },
   { title: 'Peer', machine: peerMachine, about: 'One remote participant: perfect negotiation, ICE with restarts, data channel.' },
   { title: 'Signaling', machine: signalingMachine, about: 'The signaling socket: greet, resume, reconnect with backoff.' },
   { title: 'Media', machine: mediaMachine, about: 'Camera, microphone and screen: acquisition failures with ways out, mute, switch, share.' },

@@ -9,8 +9,10 @@ export interface ChildBridgeInput<TActor extends AnyActorRef, TEvent extends Eve
 }
 
 /**
- * Keeps a parent's snapshot in step with a child's: a child's snapshot changing does not change its
- * parent's, so without this a `useSelector(room, ...)` would not see a peer connect.
+ * The one way a child talks to its parent: its snapshots (`toEvent`) and what it emits
+ * (`forwardEmitted`) become the parent's events; the child knows nothing of its parent. The snapshots
+ * also keep the parent's snapshot in step with the child's: a child's snapshot changing does not
+ * change its parent's, so without this a `useSelector(room, ...)` would not see a peer connect.
  */
 export const childBridge = fromCallback<EventObject, ChildBridgeInput<AnyActorRef, EventObject>>(({ input, sendBack }) => {
   const { actor, toEvent } = input;

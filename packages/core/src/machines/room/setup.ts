@@ -119,15 +119,15 @@ export const roomSetup = setup({
     /** Before `addPeers`: the peers it spawns take the ICE servers this `joined` carries. */
     enterRoom: assign((_, { self, iceServers, iceServersTtlMs }: JoinedMessage) => ({
       selfId: self,
-      joinedIceServers: iceServers as RTCIceServer[],
+      joinedIceServers: iceServers,
       iceServersTtlMs: iceServersTtlMs ?? null,
       error: null,
     })),
     /** Fresh credentials: kept for peers spawned later, and applied to every connection (setConfiguration). */
     renewIceServers: enqueueActions(({ context, enqueue }, { iceServers, iceServersTtlMs }: IceServersMessage) => {
-      enqueue.assign({ joinedIceServers: iceServers as RTCIceServer[], iceServersTtlMs: iceServersTtlMs ?? null });
+      enqueue.assign({ joinedIceServers: iceServers, iceServersTtlMs: iceServersTtlMs ?? null });
       for (const entry of Object.values(context.peers)) {
-        enqueue.sendTo(entry.ref, { type: 'SET_ICE_SERVERS', iceServers: iceServers as RTCIceServer[] });
+        enqueue.sendTo(entry.ref, { type: 'SET_ICE_SERVERS', iceServers });
       }
     }),
     /** A room-level failure: shown with the way back in. */

@@ -21,7 +21,7 @@ export interface RoomInput {
   media: MediaRequest | false;
   /**
    * Join as soon as media and signaling are ready (the default). `false` stops short in
-   * `membership.ready` (media live, signaling greeted) until a JOIN command: a pre-join screen, and a
+   * `call.membership.ready` (media live, signaling greeted) until a JOIN command: a pre-join screen, and a
    * call that starts without the socket and greeting round trips.
    */
   autoJoin?: boolean;

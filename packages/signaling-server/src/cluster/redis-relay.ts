@@ -858,7 +858,10 @@ function peerInfo(member: Member, polite: boolean): PeerInfo {
 
 
 /** First bytes of the messages on an instance's channel: a frame, a takeover, an error for a sender. */
-const [F, T, E, NEWLINE] = Buffer.from('FTE\n');
+const F = 0x46;
+const T = 0x54;
+const E = 0x45;
+const NEWLINE = 0x0a;
 
 /**
  * `F` to, from, sender's instance, ref (JSON or empty), then the frame: one line each (ids and JSON

@@ -156,6 +156,8 @@ async function runLoad(config: ClusterLoadConfig): Promise<void> {
   const sorted = Float64Array.from(latencies).sort();
   const ms = (q: number) => quantileSorted(sorted, q) / 1000;
   emit('result', { result: { delivered, seconds, messagesPerSecond: delivered / seconds, p50: ms(0.5), p99: ms(0.99), misrouted, unexpected, sent, received } });
+  // Closing marks each session away in Redis (HSET): only after the runner has read the counters.
+  await lines.next();
   for (const endpoint of endpoints) endpoint.ws.terminate();
 }
 

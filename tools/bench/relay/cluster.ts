@@ -171,6 +171,7 @@ async function measureLoad(repeat: number, mode: Mode, pairs: number, window: nu
     const cpuAfter = cpu();
     const result = (await until('result')).result as { messagesPerSecond: number; delivered: number; p50: number; p99: number; misrouted: number; sent: number; received: number };
     const after = running.redis ? redisCalls(running.redisPort) : undefined;
+    proc.child.stdin!.write('go\n');
     await proc.exited;
     const byCommand: Record<string, number> = {};
     if (before && after) for (const [name, calls] of Object.entries(after.byCommand)) byCommand[name] = calls - (before.byCommand[name] ?? 0);

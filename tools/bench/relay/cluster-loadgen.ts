@@ -100,11 +100,17 @@ async function openPairs(ports: [number, number], from: number, to: number): Pro
 }
 
 async function runLoad(config: ClusterLoadConfig): Promise<void> {
+  const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
   const endpoints = await openPairs(config.ports, 0, config.pairs);
   emit('connected', { clients: endpoints.length });
+  // The runner reads Redis's command counters before the first message (then says go) and after the last.
+  await lines.next();
   let sending = true;
   let measuring = false;
   let delivered = 0;
+  /** Every message sent and every one received, warm-up included: the runner divides Redis commands by `sent`. */
+  let sent = 0;
+  let received = 0;
   let misrouted = 0;
   let unexpected = 0;
   const latencies: number[] = [];
@@ -113,6 +119,7 @@ async function runLoad(config: ClusterLoadConfig): Promise<void> {
     const endpoint = endpoints[index] as Endpoint;
     const template = (sequence[index] as number) % SDP_EVERY === 0 ? endpoint.sdp : endpoint.candidate;
     sequence[index] = (sequence[index] as number) + 1;
+    sent += 1;
     endpoint.ws.send(fillTemplate(template, index, nowMicros()), { binary: false });
   };
   endpoints.forEach((endpoint, index) => {
@@ -122,6 +129,7 @@ async function runLoad(config: ClusterLoadConfig): Promise<void> {
         unexpected += 1;
         return;
       }
+      received += 1;
       if (mark.sender !== (index ^ 1)) {
         misrouted += 1;
         return;
@@ -143,9 +151,13 @@ async function runLoad(config: ClusterLoadConfig): Promise<void> {
   const seconds = (performance.now() - start) / 1000;
   emit('window-end');
   sending = false;
+  // Let the messages in flight arrive (bounded), so every message sent has been relayed when the runner counts.
+  for (let waited = 0; received < sent && waited < 10_000; waited += 20) await sleep(20);
   const sorted = Float64Array.from(latencies).sort();
   const ms = (q: number) => quantileSorted(sorted, q) / 1000;
-  emit('result', { result: { delivered, seconds, messagesPerSecond: delivered / seconds, p50: ms(0.5), p99: ms(0.99), misrouted, unexpected } });
+  emit('result', { result: { delivered, seconds, messagesPerSecond: delivered / seconds, p50: ms(0.5), p99: ms(0.99), misrouted, unexpected, sent, received } });
+  // Closing marks each session away in Redis (HSET): only after the runner has read the counters.
+  await lines.next();
   for (const endpoint of endpoints) endpoint.ws.terminate();
 }
 

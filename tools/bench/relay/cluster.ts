@@ -1,21 +1,24 @@
 /**
  * Scale-out benchmark: relay latency and throughput of Peerchart pairs on one in-memory instance,
  * on one Redis-backed instance (both members on it), and across two Redis-backed instances (members
- * on different instances); Redis round trips per relayed message (INFO commandstats deltas over the
- * measured window); idle memory per connection with and without Redis. Servers and redis-server on
- * core 0, the load generator on core 1; modes rotate per repeat; ratios are taken within a repeat
- * against the in-memory run, and the report gives their median and min–max.
+ * on different instances); Redis commands per relayed message (INFO commandstats from the first
+ * message sent to the last one received, divided by the messages sent, with the commands other
+ * than PUBLISH listed); server and redis-server CPU time per message; idle memory per connection
+ * with and without Redis (RSS and JS heap after a forced GC, read through the inspector). Servers
+ * and redis-server on core 0, the load generator on core 1; modes rotate per repeat; ratios are
+ * taken within a repeat, and the report gives their median and min–max.
  *
  * Usage: `npm run bench -- scale` (or, after `npx nx build @peerchart/signaling-server`:
- * node --import tsx tools/bench/relay/cluster.ts [--quick]).
- * Writes bench/results/scale.json and prints a Markdown summary.
+ * node --import tsx tools/bench/relay/cluster.ts [--quick] [--part load|idle]).
+ * Writes bench/results/scale.json (a `--part` run only prints) and a Markdown summary.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort, rssBytes, sleep, spawnPinned, stop, waitForPort, type PinnedProcess } from '../lib/proc.js';
+import { memoryAfterGc, type MemorySample } from '../lib/inspector.js';
+import { cpuSeconds, freePort, sleep, spawnPinned, stop, waitForPort, type PinnedProcess } from '../lib/proc.js';
 import { median, rotate } from '../lib/stats.js';
 import type { ClusterLoadConfig } from './cluster-loadgen.js';
 import { PEERCHART_RAISED_FLAGS } from './servers.js';
@@ -34,10 +37,21 @@ const CONFIGS = [
 const REPEATS = quick ? 1 : 3;
 const WARMUP_MS = 1_500;
 const DURATION_MS = quick ? 1_500 : 3_000;
-const IDLE = { warmPairs: 100, pairs: quick ? 600 : 1_500 };
+/**
+ * Idle memory: the marginal cost of 2 × (pairs − warmPairs) connections (2,000 in a full run) on
+ * top of 2 × warmPairs already open, so that what a process grows once (JIT code, allocator
+ * arenas, heap slack: twice with two instances) is in the baseline rather than spread over the
+ * connections; that fixed cost is reported separately (`baseline`).
+ */
+const IDLE = { warmPairs: quick ? 200 : 500, pairs: quick ? 700 : 1_500, repeats: quick ? 1 : 3 };
+/** Which measurements to run: `--part load`, `--part idle`, or both (the default). */
+const partFlag = process.argv.indexOf('--part');
+const PART = partFlag >= 0 ? process.argv[partFlag + 1] : 'all';
 
 interface Running {
   servers: PinnedProcess[];
+  /** Inspector port of each server (idle runs only): memory is read after a forced GC through it. */
+  inspectPorts: number[];
   redis: PinnedProcess | undefined;
   redisPort: number;
   ports: [number, number];
@@ -64,8 +78,8 @@ function redisCalls(port: number): { total: number; byCommand: Record<string, nu
 /** Generous: on a shared, busy machine a server can take many seconds to start. */
 const START_TIMEOUT_MS = 90_000;
 
-async function start(mode: Mode): Promise<Running> {
-  const running: Running = { servers: [], redis: undefined, redisPort: await freePort(), ports: [0, 0] };
+async function start(mode: Mode, inspect = false): Promise<Running> {
+  const running: Running = { servers: [], inspectPorts: [], redis: undefined, redisPort: await freePort(), ports: [0, 0] };
   const flags = ['--host', '127.0.0.1', ...PEERCHART_RAISED_FLAGS, '--log-level', 'warn'];
   try {
     if (mode !== 'memory') {
@@ -76,7 +90,13 @@ async function start(mode: Mode): Promise<Running> {
     const ports: number[] = [];
     for (let i = 0; i < (mode === 'memory' ? 1 : 2); i++) {
       const port = await freePort();
-      running.servers.push(spawnPinned(0, process.execPath, [CLI, '--port', String(port), ...flags]));
+      const nodeFlags: string[] = [];
+      if (inspect) {
+        const inspectPort = await freePort();
+        running.inspectPorts.push(inspectPort);
+        nodeFlags.push(`--inspect=127.0.0.1:${inspectPort}`);
+      }
+      running.servers.push(spawnPinned(0, process.execPath, [...nodeFlags, CLI, '--port', String(port), ...flags]));
       await waitForPort(port, START_TIMEOUT_MS);
       ports.push(port);
     }
@@ -121,7 +141,16 @@ interface LoadRow {
   messagesPerSecond: number;
   p50: number;
   p99: number;
+  /** Every Redis command from the first message sent to the last one received (liveness beats included), per message sent. */
   redisCallsPerMessage: number;
+  sent: number;
+  received: number;
+  /**
+   * CPU time of the server process(es) and redis-server per delivered message, over the window:
+   * what each message costs, which waiting for a share of a busy core does not change.
+   */
+  serverCpuMicrosPerMessage: number;
+  redisCpuMicrosPerMessage: number;
   redisByCommand: Record<string, number>;
   misrouted: number;
 }
@@ -132,11 +161,17 @@ async function measureLoad(repeat: number, mode: Mode, pairs: number, window: nu
   try {
     const { proc, until } = loadgen({ mode: 'load', ports: running.ports, pairs, window, warmupMs: WARMUP_MS, durationMs: DURATION_MS, warmPairs: 0 });
     generator = proc;
-    await until('window-start');
+    await until('connected');
     const before = running.redis ? redisCalls(running.redisPort) : undefined;
+    proc.child.stdin!.write('go\n');
+    await until('window-start');
+    const cpu = () => ({ servers: running.servers.reduce((sum, server) => sum + cpuSeconds(server.pid), 0), redis: running.redis ? cpuSeconds(running.redis.pid) : 0 });
+    const cpuBefore = cpu();
     await until('window-end');
+    const cpuAfter = cpu();
+    const result = (await until('result')).result as { messagesPerSecond: number; delivered: number; p50: number; p99: number; misrouted: number; sent: number; received: number };
     const after = running.redis ? redisCalls(running.redisPort) : undefined;
-    const result = (await until('result')).result as { messagesPerSecond: number; delivered: number; p50: number; p99: number; misrouted: number };
+    proc.child.stdin!.write('go\n');
     await proc.exited;
     const byCommand: Record<string, number> = {};
     if (before && after) for (const [name, calls] of Object.entries(after.byCommand)) byCommand[name] = calls - (before.byCommand[name] ?? 0);
@@ -148,7 +183,11 @@ async function measureLoad(repeat: number, mode: Mode, pairs: number, window: nu
       messagesPerSecond: result.messagesPerSecond,
       p50: result.p50,
       p99: result.p99,
-      redisCallsPerMessage: before && after ? (after.total - before.total) / Math.max(1, result.delivered) : 0,
+      redisCallsPerMessage: before && after ? (after.total - before.total) / Math.max(1, result.sent) : 0,
+      sent: result.sent,
+      received: result.received,
+      serverCpuMicrosPerMessage: ((cpuAfter.servers - cpuBefore.servers) * 1e6) / Math.max(1, result.delivered),
+      redisCpuMicrosPerMessage: ((cpuAfter.redis - cpuBefore.redis) * 1e6) / Math.max(1, result.delivered),
       redisByCommand: byCommand,
       misrouted: result.misrouted,
     };
@@ -158,23 +197,62 @@ async function measureLoad(repeat: number, mode: Mode, pairs: number, window: nu
   }
 }
 
-async function measureIdle(mode: 'memory' | 'redis-cross'): Promise<{ mode: string; bytesPerConnection: number }> {
-  const running = await start(mode);
+/**
+ * Idle modes: one in-memory instance; one Redis-backed instance holding every connection (the cost
+ * of Redis alone, same process count); two Redis-backed instances with the members of each room on
+ * different instances (summed: each instance also keeps a replica of every room it has a member in).
+ */
+const IDLE_MODES = ['memory', 'redis-same', 'redis-cross'] as const;
+type IdleMode = (typeof IDLE_MODES)[number];
+
+interface IdleRow {
+  repeat: number;
+  mode: IdleMode;
+  connections: number;
+  /** RSS of the mode's server process(es) with the warm-up connections open: the fixed cost. */
+  baselineRss: number;
+  /** Summed over the mode's server processes, after a forced GC, per measured connection. */
+  rssPerConnection: number;
+  heapPerConnection: number;
+  externalPerConnection: number;
+}
+
+/** Summed over the server processes that hold the connections (redis-same: the first one only). */
+async function memoryOf(running: Running, mode: IdleMode): Promise<MemorySample> {
+  const total: MemorySample = { rss: 0, heapUsed: 0, external: 0 };
+  for (const port of mode === 'redis-cross' ? running.inspectPorts : running.inspectPorts.slice(0, 1)) {
+    const sample = await memoryAfterGc(port);
+    total.rss += sample.rss;
+    total.heapUsed += sample.heapUsed;
+    total.external += sample.external;
+  }
+  return total;
+}
+
+async function measureIdle(repeat: number, mode: IdleMode): Promise<IdleRow> {
+  const running = await start(mode, true);
   let generator: PinnedProcess | undefined;
   try {
     const { proc, until } = loadgen({ mode: 'idle', ports: running.ports, pairs: IDLE.pairs, window: 0, warmupMs: 0, durationMs: 0, warmPairs: IDLE.warmPairs });
     generator = proc;
     const warm = (await until('idle-warm')).clients as number;
-    await sleep(1_000);
-    const rssBefore = running.servers.reduce((sum, server) => sum + rssBytes(server.pid), 0);
+    const before = await memoryOf(running, mode);
     proc.child.stdin!.write('go\n');
     const full = (await until('idle-full')).clients as number;
-    await sleep(1_000);
-    const rssAfter = running.servers.reduce((sum, server) => sum + rssBytes(server.pid), 0);
+    const after = await memoryOf(running, mode);
     proc.child.stdin!.write('go\n');
     await until('result');
     await proc.exited;
-    return { mode, bytesPerConnection: (rssAfter - rssBefore) / (full - warm) };
+    const connections = full - warm;
+    return {
+      repeat,
+      mode,
+      connections,
+      baselineRss: before.rss,
+      rssPerConnection: (after.rss - before.rss) / connections,
+      heapPerConnection: (after.heapUsed - before.heapUsed) / connections,
+      externalPerConnection: (after.external - before.external) / connections,
+    };
   } finally {
     if (generator) await stop(generator);
     await shutdown(running);
@@ -182,32 +260,67 @@ async function measureIdle(mode: 'memory' | 'redis-cross'): Promise<{ mode: stri
 }
 
 const rows: LoadRow[] = [];
-for (let repeat = 0; repeat < REPEATS; repeat++) {
+for (let repeat = 0; PART !== 'idle' && repeat < REPEATS; repeat++) {
   for (const { pairs, window } of CONFIGS) {
     for (const mode of rotate(MODES, repeat)) {
       const row = await measureLoad(repeat, mode, pairs, window);
       rows.push(row);
-      console.error(`repeat ${repeat} P=${pairs} W=${window} ${mode}: ${Math.round(row.messagesPerSecond)} msg/s, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms, redis calls/msg ${row.redisCallsPerMessage.toFixed(3)}`);
+      console.error(`repeat ${repeat} P=${pairs} W=${window} ${mode}: ${Math.round(row.messagesPerSecond)} msg/s, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms, redis calls/msg ${row.redisCallsPerMessage.toFixed(3)}, CPU µs/msg servers ${row.serverCpuMicrosPerMessage.toFixed(1)} redis ${row.redisCpuMicrosPerMessage.toFixed(1)}`);
     }
   }
 }
-const idle: Array<{ mode: string; bytesPerConnection: number }> = [];
-for (let repeat = 0; repeat < (quick ? 1 : 2); repeat++) for (const mode of rotate(['memory', 'redis-cross'] as const, repeat)) idle.push(await measureIdle(mode));
+const idle: IdleRow[] = [];
+for (let repeat = 0; PART !== 'load' && repeat < IDLE.repeats; repeat++) {
+  for (const mode of rotate(IDLE_MODES, repeat)) {
+    const row = await measureIdle(repeat, mode);
+    idle.push(row);
+    console.error(`idle repeat ${repeat} ${mode}: ${Math.round(row.rssPerConnection)} B RSS, ${Math.round(row.heapPerConnection)} B heap, ${Math.round(row.externalPerConnection)} B external per connection`);
+  }
+}
 
+/** Commands other than PUBLISH over the runs of one row, summed (the liveness beat: SET, SMEMBERS, EXISTS). */
+const otherCommands = (mine: LoadRow[]) => {
+  const sums: Record<string, number> = {};
+  for (const row of mine) for (const [name, calls] of Object.entries(row.redisByCommand)) if (name !== 'publish' && calls > 0) sums[name] = (sums[name] ?? 0) + calls;
+  return Object.entries(sums).map(([name, calls]) => `${name.toUpperCase()} ${calls}`).join(', ') || '–';
+};
 const spread = (values: number[]) => `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
-const lines = ['| P × W | mode | msgs/s | p50 ms | p99 ms | p50 ÷ memory | p50 ÷ redis-same | msgs/s ÷ memory | Redis calls / msg |', '|---|---|---|---|---|---|---|---|---|'];
-for (const { pairs, window } of CONFIGS) {
+const lines = rows.length === 0 ? [] : ['| P × W | mode | msgs/s | p50 ms | p99 ms | p50 ÷ memory | p50 ÷ redis-same | msgs/s ÷ memory | Redis calls / msg | other Redis commands (all repeats) | CPU µs / msg (servers + redis) |', '|---|---|---|---|---|---|---|---|---|---|---|'];
+for (const { pairs, window } of rows.length === 0 ? [] : CONFIGS) {
   for (const mode of MODES) {
     const mine = rows.filter((r) => r.mode === mode && r.pairs === pairs && r.window === window);
     const ratio = (other: Mode, pick: (r: LoadRow) => number) =>
       spread(mine.map((r) => pick(r) / pick(rows.find((o) => o.mode === other && o.repeat === r.repeat && o.pairs === pairs && o.window === window) as LoadRow)));
     lines.push(
-      `| ${pairs} × ${window} | ${mode} | ${Math.round(median(mine.map((r) => r.messagesPerSecond)))} | ${median(mine.map((r) => r.p50)).toFixed(2)} | ${median(mine.map((r) => r.p99)).toFixed(2)} | ${ratio('memory', (r) => r.p50)} | ${ratio('redis-same', (r) => r.p50)} | ${ratio('memory', (r) => r.messagesPerSecond)} | ${median(mine.map((r) => r.redisCallsPerMessage)).toFixed(3)} |`,
+      `| ${pairs} × ${window} | ${mode} | ${Math.round(median(mine.map((r) => r.messagesPerSecond)))} | ${median(mine.map((r) => r.p50)).toFixed(2)} | ${median(mine.map((r) => r.p99)).toFixed(2)} | ${ratio('memory', (r) => r.p50)} | ${ratio('redis-same', (r) => r.p50)} | ${ratio('memory', (r) => r.messagesPerSecond)} | ${median(mine.map((r) => r.redisCallsPerMessage)).toFixed(3)} | ${otherCommands(mine)} | ${median(mine.map((r) => r.serverCpuMicrosPerMessage)).toFixed(1)} + ${median(mine.map((r) => r.redisCpuMicrosPerMessage)).toFixed(1)} |`,
     );
   }
 }
-const idleMemory = idle.filter((i) => i.mode === 'memory').map((i) => i.bytesPerConnection);
-const idleRedis = idle.filter((i) => i.mode === 'redis-cross').map((i) => i.bytesPerConnection);
-lines.push('', `Idle memory per connection (greeted and joined, RSS delta over ${IDLE.pairs * 2 - IDLE.warmPairs * 2} connections): in-memory ${Math.round(median(idleMemory))} B, Redis ${Math.round(median(idleRedis))} B (summed over both instances), ratio ${(median(idleRedis) / median(idleMemory)).toFixed(2)}.`);
-writeFileSync(join(here, '..', '..', '..', 'bench', 'results', 'scale.json'), `${JSON.stringify({ date: new Date().toISOString(), quick, rows, idle }, null, 2)}\n`);
+const idleRatio = (mode: IdleMode, pick: (row: IdleRow) => number) =>
+  spread(
+    idle
+      .filter((row) => row.mode === mode)
+      .map((row) => pick(row) / pick(idle.find((o) => o.mode === 'memory' && o.repeat === row.repeat) as IdleRow)),
+  );
+const idleMedian = (mode: IdleMode, pick: (row: IdleRow) => number) => Math.round(median(idle.filter((row) => row.mode === mode).map(pick)));
+if (idle.length > 0) {
+  lines.push(
+    '',
+    `Idle memory per connection (greeted and joined; after a forced GC; delta from ${IDLE.warmPairs * 2} to ${IDLE.pairs * 2} connections; redis-cross summed over both instances; ${IDLE.repeats} repeat(s); ratios per repeat, median (min–max)):`,
+    '',
+    '| mode | RSS | RSS ÷ memory | JS heap | heap ÷ memory | external | RSS at baseline |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const mode of IDLE_MODES) {
+    const rss = (r: IdleRow) => r.rssPerConnection;
+    const heap = (r: IdleRow) => r.heapPerConnection;
+    lines.push(
+      `| ${mode} | ${idleMedian(mode, rss)} B | ${idleRatio(mode, rss)} | ${idleMedian(mode, heap)} B | ${idleRatio(mode, heap)} | ${idleMedian(mode, (r) => r.externalPerConnection)} B | ${(median(idle.filter((r) => r.mode === mode).map((r) => r.baselineRss)) / 2 ** 20).toFixed(1)} MiB |`,
+    );
+  }
+}
+const results = `${JSON.stringify({ date: new Date().toISOString(), quick, part: PART, rows, idle }, null, 2)}\n`;
+// A partial run (--part) prints its figures but leaves the recorded full results alone.
+if (PART === 'all') writeFileSync(join(here, '..', '..', '..', 'bench', 'results', 'scale.json'), results);
+else console.error(results);
 console.log(lines.join('\n'));

@@ -56,7 +56,8 @@ export const AppSchema = v.strictObject({ type: v.literal('app'), ...directed, d
  */
 export const RefreshIceServersSchema = v.strictObject({ type: v.literal('refresh-ice-servers'), ref });
 
-export const ClientMessageSchema = v.variant('type', [
+/** Each client message type's schema (what `parseClientMessage` looks a frame's `type` up in). */
+export const CLIENT_MESSAGE_SCHEMAS = [
   HelloSchema,
   JoinSchema,
   LeaveSchema,
@@ -66,7 +67,9 @@ export const ClientMessageSchema = v.variant('type', [
   ByeSchema,
   AppSchema,
   RefreshIceServersSchema,
-]);
+] as const;
+
+export const ClientMessageSchema = /* @__PURE__ */ v.variant('type', CLIENT_MESSAGE_SCHEMAS);
 
 export type HelloMessage = v.InferOutput<typeof HelloSchema>;
 export type JoinMessage = v.InferOutput<typeof JoinSchema>;

@@ -30,7 +30,7 @@ export const MediaStatePeerMessageSchema = v.strictObject({
   screenStreamId: v.optional(StreamIdSchema),
 });
 
-export const PeerMessageSchema = v.variant('type', [ChatPeerMessageSchema, MediaStatePeerMessageSchema]);
+export const PeerMessageSchema = /* @__PURE__ */ v.variant('type', [ChatPeerMessageSchema, MediaStatePeerMessageSchema]);
 
 export type ChatPeerMessage = v.InferOutput<typeof ChatPeerMessageSchema>;
 export type MediaStatePeerMessage = v.InferOutput<typeof MediaStatePeerMessageSchema>;
@@ -48,7 +48,11 @@ export function parsePeerMessage(raw: unknown): PeerMessageParseResult {
       return { ok: false, reason: 'not valid JSON' };
     }
   }
-  const result = v.safeParse(PeerMessageSchema, value, { abortEarly: true });
+  // Looked up by `type` rather than through the variant: keeps valibot's `variant` out of the bundle.
+  const type = (value as { type?: unknown } | null)?.type;
+  const schema = type === 'chat' ? ChatPeerMessageSchema : type === 'media-state' ? MediaStatePeerMessageSchema : null;
+  if (!schema) return { ok: false, reason: 'unknown message type' };
+  const result = v.safeParse(schema, value, { abortEarly: true });
   if (!result.success) {
     const issue = result.issues[0];
     const path = issue?.path?.map((item) => String(item.key)).join('.');

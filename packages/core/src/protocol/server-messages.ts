@@ -104,7 +104,8 @@ export const ErrorSchema = v.strictObject({
   ref,
 });
 
-export const ServerMessageSchema = v.variant('type', [
+/** Each server message type's schema (what `parseServerMessage` looks a frame's `type` up in). */
+export const SERVER_MESSAGE_SCHEMAS = [
   WelcomeSchema,
   JoinedSchema,
   IceServersSchema,
@@ -117,7 +118,9 @@ export const ServerMessageSchema = v.variant('type', [
   RelayedByeSchema,
   RelayedAppSchema,
   ErrorSchema,
-]);
+] as const;
+
+export const ServerMessageSchema = /* @__PURE__ */ v.variant('type', SERVER_MESSAGE_SCHEMAS);
 
 export type PeerInfo = v.InferOutput<typeof PeerInfoSchema>;
 export type WelcomeMessage = v.InferOutput<typeof WelcomeSchema>;

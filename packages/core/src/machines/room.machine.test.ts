@@ -6,7 +6,7 @@ import { fakeGetUserMedia } from '../test-support/fake-media.js';
 import { connectedPair, connectedTo, roomFixture, until } from '../test-support/rooms.js';
 import { fakeCameraStream, weriftFactory } from '../test-support/werift.js';
 import { commandForAction } from '../selectors/room.js';
-import { MEDIA_ERRORS } from './media.machine.js';
+import { mediaViewError } from './media.machine.js';
 import type { RoomStatus } from '../view.js';
 import { PEER_MESSAGE_LIMITS } from '../protocol/index.js';
 import { CHAT_LOG_LIMIT } from './room.machine.js';
@@ -115,7 +115,7 @@ describe('roomMachine: media', () => {
     const { join } = setup();
     const room = join('Ada', { media: { audio: true, video: true }, implementations: fakeGetUserMedia('NotAllowedError') });
     const blocked = await until(room, (v) => v.status === 'media-error');
-    expect(blocked.error).toEqual({ ...MEDIA_ERRORS.denied, actions: ['retry', 'audio-only', 'receive-only'] });
+    expect(blocked.error).toEqual(mediaViewError('permission-denied', ['retry', 'audio-only', 'receive-only']));
     room.send({ type: 'MEDIA.RECEIVE_ONLY' });
     const joined = await until(room, (v) => v.status === 'joined');
     expect(joined.local).toMatchObject({ receiveOnly: true, stream: null });

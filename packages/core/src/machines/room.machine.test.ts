@@ -202,6 +202,38 @@ describe('roomMachine: switching camera and sharing the screen', () => {
   });
 });
 
+describe('roomMachine: devices', () => {
+  it('a microphone switch puts the new track on the sender (replaceTrack), without an offer; the device list reaches the view', async () => {
+    const { join, hub, werift } = setup();
+    const stream = fakeCameraStream();
+    const devices = [{ kind: 'audioinput', deviceId: 'usb-mic', groupId: 'g', label: 'USB microphone' }] as const;
+    const ada = join('Ada', {
+      media: { audio: true, video: true },
+      implementations: {
+        // The first call is the camera + microphone; the next one is the USB microphone alone.
+        getUserMedia: async (constraints) => (constraints.video ? stream : fakeCameraStream(['audio'])),
+        watchDevices: (onChange) => {
+          onChange([...devices]);
+          return () => {};
+        },
+      },
+    });
+    const bob = join('Bob', { media: { audio: true, video: true }, implementations: cameraMedia() });
+    await connectedPair(ada, bob);
+    expect(ada.getView().local.devices).toEqual(devices);
+    const offers = () => hub.received.filter((r) => r.message.type === 'offer').length;
+    const before = offers();
+    const oldMic = stream.getAudioTracks()[0];
+    ada.send({ type: 'MIC.SWITCH', deviceId: 'usb-mic' });
+    await until(ada, () => stream.getAudioTracks()[0] !== oldMic);
+    const newMic = stream.getAudioTracks()[0];
+    // Ada's connection sends the new microphone track (replaceTrack settles asynchronously).
+    await vi.waitFor(() => expect(werift.open().some((pc) => pc.getSenders().some((sender) => (sender.track as unknown) === newMic))).toBe(true));
+    expect((oldMic as unknown as { stopped: boolean }).stopped).toBe(true);
+    expect(offers()).toBe(before);
+  });
+});
+
 describe('roomMachine: peers and chat', () => {
   it('chat reaches the other side, both logs keep own and received entries', async () => {
     const { join } = setup();

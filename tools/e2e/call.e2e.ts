@@ -157,6 +157,43 @@ describe.each(shellsUnderTest())('the %s shell', (shell) => {
       expect(await bob.page.getByTestId('error').count()).toBe(0);
     });
 
+    it("the device pickers list Chromium's fake devices; a camera picked there reaches the other side without renegotiation", async () => {
+      const camera = bob.page.getByTestId('camera-select');
+      const microphone = bob.page.getByTestId('microphone-select');
+      await until("Bob's camera and microphone pickers to list devices", async () =>
+        (await camera.locator('option').count()) > 0 && (await microphone.locator('option').count()) > 0,
+      );
+      // Labelled for assistive technology (the name also carries the selected option's text).
+      expect(await bob.page.getByRole('combobox', { name: /^Camera/ }).getAttribute('data-testid')).toBe('camera-select');
+      expect(await bob.page.getByRole('combobox', { name: /^Microphone/ }).getAttribute('data-testid')).toBe('microphone-select');
+      // The camera in use is the one selected.
+      const cameras = await camera.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+      expect(cameras).toContain(await camera.inputValue());
+
+      const localVideoTrack = () =>
+        bob.page.getByTestId('local-video').evaluate((video) => ((video as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? null);
+      const negotiations = async () =>
+        (await peerConnections(bob.page)).flatMap((pc) => pc.events).filter((e) => /^signaling (have-local-offer|have-remote-offer)/.test(e.what)).length;
+      const [trackBefore, offersBefore] = [await localVideoTrack(), await negotiations()];
+      await camera.selectOption(cameras.at(-1) as string);
+      await until("Bob's preview to carry the picked camera's new track", async () => (await localVideoTrack()) !== trackBefore);
+      await decodesVideo(alice.page, 'remote-video', bobId, "Alice decoding Bob's camera after he picked one");
+      expect(await negotiations()).toBe(offersBefore); // replaceTrack: no offer either way
+      expect(await bob.page.getByTestId('error').count()).toBe(0);
+
+      // Chromium has setSinkId and lists fake speakers: the choice becomes every remote video's sinkId.
+      const speaker = bob.page.getByTestId('speaker-select');
+      const outputs = await speaker.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+      expect(outputs[0]).toBe(''); // Default
+      const chosen = outputs.at(-1) as string;
+      expect(chosen).not.toBe('');
+      await speaker.selectOption(chosen);
+      const remote = bob.page.locator(`[data-testid="remote-video"][data-peer-id="${aliceId}"]`);
+      await until("Bob's remote video to play on the chosen speaker", async () =>
+        (await remote.evaluate((video) => (video as HTMLVideoElement & { sinkId: string }).sinkId)) === chosen,
+      );
+    });
+
     it('screen sharing renegotiates without dropping the call, and stopping returns to the camera', async () => {
       const connectionStates = new Set<string>();
       const watch = setInterval(() => {

@@ -10,8 +10,13 @@ export type RoomCommand =
   | { type: 'MIC.UNMUTE' }
   | { type: 'CAMERA.OFF' }
   | { type: 'CAMERA.ON' }
-  /** Switch to another camera (next one when `deviceId` is absent), via replaceTrack: no renegotiation. */
+  /**
+   * Switch to another camera: the one with `deviceId` (a `videoinput` of `view.local.devices`), or
+   * without it the browser's default camera. The new track reaches peers by replaceTrack: no renegotiation.
+   */
   | { type: 'CAMERA.SWITCH'; deviceId?: string }
+  /** Switch to another microphone (an `audioinput` of `view.local.devices`), by replaceTrack like the camera. */
+  | { type: 'MIC.SWITCH'; deviceId: string }
   | { type: 'SCREEN.START' }
   | { type: 'SCREEN.STOP' }
   /** Send a chat message to every peer over the data channels. */

@@ -1,5 +1,6 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { RoomCommand } from './commands.js';
+import { watchBrowserDevices } from './actors/devices.js';
 import { watchBrowserNetwork } from './actors/network-watcher.js';
 import type { Implementations } from './implementations.js';
 import { roomMachine, type RoomTiming } from './machines/room.machine.js';
@@ -54,22 +55,18 @@ const browserImplementations: Implementations = {
   getDisplayMedia: (options) => navigator.mediaDevices.getDisplayMedia(options),
   createWebSocket: (url) => new WebSocket(url),
   watchNetwork: watchBrowserNetwork,
+  watchDevices: watchBrowserDevices,
 };
 
 /** Creates and starts a room actor: media and signaling in parallel, then the join, then a peer per member. */
 export function createRoom(options: CreateRoomOptions): RoomHandle {
   const actor = createActor(roomMachine, {
     input: {
-      signalingUrl: options.signalingUrl,
-      room: options.room,
+      ...options,
       name: options.name ?? '',
-      ticket: options.ticket,
       media: options.media ?? { audio: true, video: true },
       autoJoin: options.autoJoin ?? true,
       implementations: { ...browserImplementations, ...options.implementations },
-      iceServers: options.iceServers,
-      iceTransportPolicy: options.iceTransportPolicy,
-      timing: options.timing,
     },
     inspect: options.inspect,
   });

@@ -10,7 +10,7 @@ const SRC = fileURLToPath(new URL('.', import.meta.url));
 const read = (path: string) => readFileSync(join(SRC, path), 'utf8');
 const sorted = (codes: Iterable<string>) => [...new Set(codes)].sort();
 
-/** Every `code: '…'` literal that builds a view error in the machines (and their folders) and selectors, plus the join refusals. */
+/** Every `code: '…'` literal that builds a view error in the machines (and their folders) and selectors, plus the join refusals and the media errors (`media/<key of MEDIA_ERRORS>`). */
 function codesInSource(): string[] {
   const files = ['machines', 'selectors'].flatMap((dir) =>
     readdirSync(join(SRC, dir), { recursive: true, encoding: 'utf8' })
@@ -21,7 +21,7 @@ function codesInSource(): string[] {
   // Join refusals are `join/${server code}`, with a message for each code in JOIN_REFUSALS.
   const refusals = /const JOIN_REFUSALS[^=]*= \{([\s\S]*?)\n\};/.exec(read('machines/room/membership.ts'))?.[1] ?? '';
   const joins = [...refusals.matchAll(/^\s*'?([a-z-]+)'?:/gm)].map((match) => `join/${match[1]}`);
-  return [...literals, ...joins, ...Object.values(MEDIA_ERRORS).map((error) => error.code)];
+  return [...literals, ...joins, ...Object.keys(MEDIA_ERRORS).map((kind) => `media/${kind}`)];
 }
 
 describe('view error codes', () => {

@@ -55,6 +55,7 @@ export const VIEW_ERROR_CODES = [
   'media/constraints',
   'media/unknown',
   'media/switch-failed',
+  'media/device-lost',
   'media/screen-failed',
   'signaling/unreachable',
   'signaling/replaced',

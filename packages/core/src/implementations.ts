@@ -77,6 +77,9 @@ export interface PeerConnectionLike {
   close(): unknown;
 }
 
+/** A camera, microphone or speaker as `enumerateDevices()` lists it. */
+export type DeviceInfo = Pick<MediaDeviceInfo, 'deviceId' | 'groupId' | 'kind' | 'label'>;
+
 export interface Implementations {
   /** Build an RTCPeerConnection. Browser default: `new RTCPeerConnection(config)`; Node: werift's. */
   createPeerConnection(config: PeerConnectionConfig): PeerConnectionLike;
@@ -92,4 +95,10 @@ export interface Implementations {
    * Node: nothing (ICE's own timeouts and restarts still apply).
    */
   watchNetwork(onChange: () => void): () => void;
+  /**
+   * Calls `onChange` with the media devices now and whenever they change; returns the unsubscribe
+   * function. Browser default: `navigator.mediaDevices.enumerateDevices()` at once and on every
+   * `devicechange`; Node (no `navigator.mediaDevices`): never called.
+   */
+  watchDevices(onChange: (devices: DeviceInfo[]) => void): () => void;
 }

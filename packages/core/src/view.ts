@@ -2,6 +2,7 @@
  * What a user interface shows of a room: plain data derived from the room actor's snapshot by
  * `selectRoomView` (see selectors). Both demo shells render only this, so call behaviour lives in core.
  */
+import type { DeviceInfo } from './implementations.js';
 
 export type RoomStatus =
   | 'acquiring-media' // asking for camera/microphone permission, waiting for getUserMedia
@@ -85,6 +86,18 @@ export interface LocalMediaView {
   micMuted: boolean;
   cameraOff: boolean;
   sharingScreen: boolean;
+  /**
+   * Cameras, microphones and speakers (`kind` `videoinput`, `audioinput`, `audiooutput`) as
+   * `enumerateDevices()` lists them, kept current on `devicechange`. Listed once camera or microphone
+   * are live (before the permission prompt browsers give no ids or labels); empty before and when receive-only.
+   */
+  devices: DeviceInfo[];
+  /**
+   * The camera and microphone in use (their tracks' `deviceId`; null without that track). The speaker is
+   * the app's choice among the `audiooutput` devices: it applies it to its media elements with
+   * `setSinkId` where the browser has it (the `sinkId` prop of PeerVideo in @peerchart/react and @peerchart/vue).
+   */
+  selectedDevices: { audioinput: string | null; videoinput: string | null };
 }
 
 export interface ChatEntry {

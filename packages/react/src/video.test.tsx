@@ -110,6 +110,36 @@ describe('PeerVideo', () => {
     expect(container.querySelector('button')).toBeNull();
   });
 
+  it('plays on the chosen speaker with setSinkId, and again when it changes', async () => {
+    const sinks: string[] = [];
+    const original = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'setSinkId');
+    const setSinkId = function (this: HTMLMediaElement, id: string) {
+      sinks.push(id);
+      Object.defineProperty(this, 'sinkId', { value: id, configurable: true });
+      return Promise.resolve();
+    };
+    Object.defineProperty(HTMLMediaElement.prototype, 'setSinkId', { value: setSinkId, configurable: true, writable: true });
+    function Speaker() {
+      const [sinkId, setSink] = useState('headphones');
+      return (
+        <>
+          <PeerVideo stream={new MediaStream()} sinkId={sinkId} />
+          <button type="button" onClick={() => setSink('speakers')}>
+            other
+          </button>
+        </>
+      );
+    }
+    const container = mount(<Speaker />);
+    await settle();
+    const other = [...container.querySelectorAll('button')].find((button) => button.textContent === 'other');
+    flushSync(() => other?.click());
+    await settle();
+    expect(sinks).toEqual(['headphones', 'speakers']);
+    if (original) Object.defineProperty(HTMLMediaElement.prototype, 'setSinkId', original);
+    else Reflect.deleteProperty(HTMLMediaElement.prototype, 'setSinkId');
+  });
+
   it('attaches nothing and plays nothing without a stream', async () => {
     const container = mount(<PeerVideo stream={null} />);
     await settle();

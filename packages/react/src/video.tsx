@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type RefObject, type VideoHTMLAttributes } from 'react';
-import { playWithSoundFallback, unmute } from './play.js';
+import { applySinkId, playWithSoundFallback, unmute } from './play.js';
 
 export interface MediaStreamPlayback {
   /** Give it to the `<video>`. */
@@ -46,6 +46,8 @@ export interface PeerVideoProps extends VideoAttributes {
   muted?: boolean;
   /** The button shown while the browser blocks sound. Default "Turn on sound". */
   unmuteLabel?: string;
+  /** The speaker to play on (an `audiooutput` deviceId, `''` = default), via `setSinkId` where the browser has it. */
+  sinkId?: string;
 }
 
 /**
@@ -53,8 +55,11 @@ export interface PeerVideoProps extends VideoAttributes {
  * play with sound before a user gesture, the video plays muted and a button (`unmuteLabel`) follows it;
  * a click turns the sound on and the button goes.
  */
-export function PeerVideo({ stream, muted = false, unmuteLabel = 'Turn on sound', ...attributes }: PeerVideoProps) {
+export function PeerVideo({ stream, muted = false, unmuteLabel = 'Turn on sound', sinkId, ...attributes }: PeerVideoProps) {
   const { ref, soundBlocked, enableSound } = useMediaStream(stream, muted);
+  useEffect(() => {
+    if (ref.current) applySinkId(ref.current, sinkId);
+  }, [ref, sinkId]);
   return (
     <>
       <video {...attributes} ref={ref} autoPlay playsInline muted={muted} />

@@ -17,3 +17,13 @@ export function unmute(video: HTMLVideoElement): void {
   video.muted = false;
   void video.play().catch(() => undefined);
 }
+
+/**
+ * Plays `video`'s sound on the speaker `sinkId` (an `audiooutput` device id; `''` = the default) where
+ * the browser has `setSinkId`; elsewhere, or if the device is gone, the sound stays where it is.
+ */
+export function applySinkId(video: HTMLVideoElement, sinkId: string | undefined): void {
+  const element = video as HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> };
+  if (sinkId === undefined || !element.setSinkId || (element as { sinkId?: string }).sinkId === sinkId) return;
+  element.setSinkId(sinkId).catch(() => undefined);
+}

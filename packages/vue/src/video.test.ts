@@ -3,7 +3,7 @@
  * playsinline, muted), and the autoplay policy played by a stand-in for `HTMLMediaElement.play`
  * (happy-dom plays nothing): with sound, it refuses until a user gesture, as Chromium does.
  */
-import { createApp, defineComponent, h, nextTick, shallowRef, type App } from 'vue';
+import { createApp, defineComponent, h, nextTick, ref, shallowRef, type App } from 'vue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalVideo, PeerVideo } from './video.js';
 
@@ -110,6 +110,26 @@ describe('PeerVideo', () => {
     expect(container.querySelector('video')?.muted).toBe(true);
     expect(plays).toEqual([{ muted: true, allowed: true }]);
     expect(container.querySelector('button')).toBeNull();
+  });
+
+  it('plays on the chosen speaker with setSinkId, again when it changes', async () => {
+    const sinks: string[] = [];
+    const original = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'setSinkId');
+    const setSinkId = function (this: HTMLMediaElement, id: string) {
+      sinks.push(id);
+      Object.defineProperty(this, 'sinkId', { value: id, configurable: true });
+      return Promise.resolve();
+    };
+    Object.defineProperty(HTMLMediaElement.prototype, 'setSinkId', { value: setSinkId, configurable: true, writable: true });
+    const sinkId = ref('headphones');
+    const stream = new MediaStream();
+    mount(() => h(PeerVideo, { stream, sinkId: sinkId.value }));
+    await settle();
+    sinkId.value = 'speakers';
+    await settle();
+    expect(sinks).toEqual(['headphones', 'speakers']);
+    if (original) Object.defineProperty(HTMLMediaElement.prototype, 'setSinkId', original);
+    else Reflect.deleteProperty(HTMLMediaElement.prototype, 'setSinkId');
   });
 
   it('attaches nothing and plays nothing without a stream', async () => {

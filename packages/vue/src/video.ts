@@ -1,5 +1,5 @@
 import { defineComponent, h, onMounted, ref, watch, type PropType, type Ref } from 'vue';
-import { playWithSoundFallback, unmute } from './play.js';
+import { applySinkId, playWithSoundFallback, unmute } from './play.js';
 
 export interface MediaStreamPlayback {
   /** The browser refused to autoplay with sound: the video plays muted until `enableSound` runs from a click. */
@@ -54,10 +54,17 @@ export const PeerVideo = defineComponent({
     muted: { type: Boolean, default: false },
     /** The button shown while the browser blocks sound. */
     unmuteLabel: { type: String, default: 'Turn on sound' },
+    /** The speaker to play on (an `audiooutput` deviceId, `''` = default), via `setSinkId` where the browser has it. */
+    sinkId: { type: String, default: undefined },
   },
   setup(props, { attrs }) {
     const video = ref<HTMLVideoElement | null>(null);
     const { soundBlocked, enableSound } = useMediaStream(video, () => props.stream, () => props.muted);
+    const sink = () => {
+      if (video.value) applySinkId(video.value, props.sinkId);
+    };
+    onMounted(sink);
+    watch(() => props.sinkId, sink);
     return () => [
       h('video', { ...attrs, ref: video, autoplay: true, playsinline: true, muted: props.muted }),
       soundBlocked.value ? h('button', { type: 'button', onClick: enableSound }, props.unmuteLabel) : null,

@@ -11,6 +11,8 @@ const local: LocalMediaView = {
   micMuted: false,
   cameraOff: false,
   sharingScreen: false,
+  devices: [],
+  selectedDevices: { audioinput: null, videoinput: null },
 };
 const view = (status: RoomView['status'], media: Partial<LocalMediaView> = {}) => ({ status, local: { ...local, ...media } }) as RoomView;
 const summary = (v: RoomView) => callControls(v).map((c) => [c.label, c.command.type, c.pressed ?? null, c.disabled]);

@@ -1,4 +1,5 @@
 import type { RoomCommand, RoomView } from '@peerchart/core';
+import { nextCamera } from './devices.js';
 
 /**
  * A call-control button: its accessible name (the DOM contract's, docs/dom-contract.md), whether it
@@ -33,7 +34,7 @@ export function callControls(view: RoomView): CallControl[] {
       disabled: !local.hasVideo,
       command: { type: local.cameraOff ? 'CAMERA.ON' : 'CAMERA.OFF' },
     },
-    { id: 'switch-camera', label: 'Switch camera', disabled: !local.hasVideo, command: { type: 'CAMERA.SWITCH' } },
+    { id: 'switch-camera', label: 'Switch camera', disabled: !local.hasVideo, command: { type: 'CAMERA.SWITCH', deviceId: nextCamera(local) } },
     {
       id: 'screen',
       label: local.sharingScreen ? 'Stop sharing' : 'Share screen',

@@ -20,8 +20,6 @@ export interface StatsCounters {
 interface StatsEntry {
   type?: string;
   id?: string;
-  state?: string;
-  nominated?: boolean;
   selected?: boolean;
   selectedCandidatePairId?: string;
   currentRoundTripTime?: number;
@@ -33,16 +31,10 @@ interface StatsEntry {
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
+/** The pair in use: the one the transport names (Chromium, Safari, werift), else the one marked `selected` (Firefox). */
 function selectedPair(entries: StatsEntry[]): StatsEntry | undefined {
-  const pairs = entries.filter((entry) => entry.type === 'candidate-pair');
-  const transportPairId = entries.find((entry) => entry.type === 'transport' && entry.selectedCandidatePairId)
-    ?.selectedCandidatePairId;
-  return (
-    pairs.find((pair) => pair.id === transportPairId) ??
-    pairs.find((pair) => pair.selected === true) ??
-    pairs.find((pair) => pair.nominated === true && pair.state === 'succeeded') ??
-    pairs.find((pair) => pair.state === 'succeeded')
-  );
+  const transportPairId = entries.find((entry) => entry.type === 'transport' && entry.selectedCandidatePairId)?.selectedCandidatePairId;
+  return entries.find((entry) => entry.type === 'candidate-pair' && (entry.id === transportPairId || entry.selected === true));
 }
 
 const kbps = (bytes: number, ms: number): number | null => (ms > 0 && bytes >= 0 ? Math.round((bytes * 8) / ms) : null);

@@ -4,6 +4,8 @@ import type { Implementations } from '../implementations.js';
 export const stopTracks = (stream: MediaStream | null) => stream?.getTracks().forEach((track) => track.stop());
 export const audioTrack = (stream: MediaStream | null) => stream?.getAudioTracks()[0] ?? null;
 export const videoTrack = (stream: MediaStream | null) => stream?.getVideoTracks()[0] ?? null;
+/** The device a track comes from (`getSettings` is optional: werift's tracks in Node have none). */
+export const deviceIdOf = (track: MediaStreamTrack | null | undefined) => track?.getSettings?.().deviceId ?? null;
 
 /** What a getUserMedia/getDisplayMedia request reports: the stream, or the rejection (a DOMException whose `name` says why). */
 export type MediaRequestEvent =

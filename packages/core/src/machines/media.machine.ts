@@ -6,30 +6,31 @@
  * ├─ acquiring       getUserMedia, the permission prompt included   (media/acquisition.ts)
  * ├─ failed.{denied,noDevice,busy,constraints,unknown}  retry / audio-only / receive-only
  * ├─ receiveOnly
- * ├─ live (parallel) the stream is held; its regions:
+ * ├─ live (parallel) the stream is held and the devices listed (enumerateDevices, again on devicechange); its regions:
  * │  ├─ microphone   on | muted                                     (media/tracks.ts)
  * │  ├─ video        on | off (camera off)                          (media/tracks.ts)
- * │  ├─ camera       ready | switching (another camera)             (media/camera.ts)
+ * │  ├─ devices      ready | switching (camera or microphone; by choice or after an unplug)  (media/devices.ts)
  * │  └─ screen       off | choosing | sharing                       (media/screen.ts)
  * └─ released        (final) every track stopped
  */
 import { assign, type SnapshotFrom } from 'xstate';
-import { audioTrack, stopTracks, videoTrack } from '../actors/user-media.js';
+import { audioTrack, deviceIdOf, stopTracks, videoTrack } from '../actors/user-media.js';
 import type { LocalMediaView } from '../view.js';
 import { acquiring, failed } from './media/acquisition.js';
-import { camera } from './media/camera.js';
+import { devices } from './media/devices.js';
 import { screen } from './media/screen.js';
 import { mediaSetup } from './media/setup.js';
 import { microphone, video } from './media/tracks.js';
 
-export { MEDIA_ERRORS, type MediaContext, type MediaEvent, type MediaInput, type MediaRequest } from './media/types.js';
+export { MEDIA_ERRORS, mediaViewError, type MediaContext, type MediaEvent, type MediaInput, type MediaRequest } from './media/types.js';
 
 export const mediaMachine = mediaSetup.createMachine({
   id: 'media',
-  context: ({ input }) => ({ ...input, stream: null, screenStream: null, facingMode: 'user', error: null }),
+  context: ({ input }) => ({ ...input, stream: null, screenStream: null, devices: [], error: null }),
   initial: 'starting',
   on: {
     'MEDIA.RELEASE': '.released',
+    'DEVICES.CHANGED': { actions: assign({ devices: ({ event }) => event.devices }) },
   },
   states: {
     starting: {
@@ -42,9 +43,14 @@ export const mediaMachine = mediaSetup.createMachine({
     },
     live: {
       type: 'parallel',
-      entry: assign({ error: null }),
-      invoke: { src: 'holdStream', input: ({ context }) => ({ stream: context.stream }) },
-      states: { microphone, video, camera, screen },
+      entry: 'clearError',
+      // The context is the input of both: holdStream takes its `stream`, deviceWatcher its `watchDevices`.
+      invoke: [
+        { src: 'holdStream', input: ({ context }) => context },
+        // Listed once live: before the permission prompt browsers hide device ids and labels.
+        { src: 'deviceWatcher', input: ({ context }) => context },
+      ],
+      states: { microphone, video, devices, screen },
     },
     released: {
       type: 'final',
@@ -57,7 +63,7 @@ export type MediaSnapshot = SnapshotFrom<typeof mediaMachine>;
 
 /** The local media as a user interface shows it. */
 export function selectLocalMedia(snapshot: MediaSnapshot): LocalMediaView {
-  const { stream, screenStream } = snapshot.context;
+  const { stream, screenStream, devices } = snapshot.context;
   return {
     stream,
     screenStream,
@@ -67,5 +73,7 @@ export function selectLocalMedia(snapshot: MediaSnapshot): LocalMediaView {
     micMuted: snapshot.matches({ live: { microphone: 'muted' } }),
     cameraOff: snapshot.matches({ live: { video: 'off' } }),
     sharingScreen: screenStream !== null,
+    devices,
+    selectedDevices: { audioinput: deviceIdOf(audioTrack(stream)), videoinput: deviceIdOf(videoTrack(stream)) },
   };
 }

@@ -9,7 +9,7 @@ import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
 import type { RoomCommand } from '../commands.js';
 import { EVERY_ROOM_COMMAND } from '../test-support/commands.js';
-import { FakeStream, FakeTrack, mediaError } from '../test-support/fake-media.js';
+import { DEFAULT_DEVICES, FakeStream, FakeTrack, mediaError } from '../test-support/fake-media.js';
 import { formatCoverage, measureModelCoverage } from '../test-support/model-coverage.js';
 import { mediaMachine, type MediaContext, type MediaEvent, type MediaInput } from './media.machine.js';
 
@@ -33,6 +33,12 @@ const REQUEST_APIS = [
 ];
 
 const cameraAndMic = () => new FakeStream([new FakeTrack('audio'), new FakeTrack('video')]) as unknown as MediaStream;
+/** A stream whose camera was already unplugged (its track ended). */
+const unpluggedCamera = () => {
+  const camera = new FakeTrack('video');
+  camera.stop();
+  return new FakeStream([new FakeTrack('audio'), camera]) as unknown as MediaStream;
+};
 
 function events(snapshot: AnyMachineSnapshot): AnyEventObject[] {
   const { screenStream } = snapshot.context as MediaContext;
@@ -40,23 +46,29 @@ function events(snapshot: AnyMachineSnapshot): AnyEventObject[] {
     ...COMMANDS,
     ...REQUEST_APIS.flatMap((api) => [
       { type: `${api}.DONE`, stream: cameraAndMic() },
+      { type: `${api}.DONE`, stream: unpluggedCamera() },
       ...ERROR_NAMES.map((name) => ({ type: `${api}.FAILED`, error: mediaError(name) })),
     ]),
     // The browser's own "Stop sharing" ends the screen track; a track of another stream must not stop it.
     { type: 'MEDIA.TRACK_ENDED', stream: screenStream ?? cameraAndMic() },
     { type: 'MEDIA.TRACK_ENDED', stream: cameraAndMic() },
+    // devicechange: the devices in use still listed, or all of them gone.
+    { type: 'DEVICES.CHANGED', devices: DEFAULT_DEVICES },
+    { type: 'DEVICES.CHANGED', devices: [] },
   ];
 }
 
-/** What guards and targets depend on; streams count only as present or not. */
+/** What guards and targets depend on; streams count only as present or not, and whether a track of them ended. */
 function serializeState(snapshot: AnyMachineSnapshot): string {
   const c = snapshot.context as MediaContext;
-  return JSON.stringify([snapshot.value, c.request, c.stream !== null, c.screenStream !== null, c.error?.code ?? null]);
+  const ended = c.stream?.getTracks().some((track) => track.readyState === 'ended') ?? false;
+  return JSON.stringify([snapshot.value, c.request, c.stream !== null, ended, c.screenStream !== null, c.error?.code ?? null]);
 }
 
 const base: Omit<MediaInput, 'request'> = {
   getUserMedia: () => new Promise(() => {}),
   getDisplayMedia: () => new Promise(() => {}),
+  watchDevices: () => () => {},
 };
 
 describe('media machine model coverage (xstate/graph)', () => {

@@ -41,7 +41,7 @@ const requestArb = fc.oneof(
 
 /** What getUserMedia resolves with for the request pending in `snapshot` (a browser always gives the kinds asked for). */
 function userMediaStream(snapshot: Snapshot): FakeStream {
-  const switching = snapshot.matches({ live: { camera: 'switching' } });
+  const switching = snapshot.matches({ live: { devices: 'switching' } });
   const request = snapshot.context.request;
   const audio = !switching && (request === false || request.audio);
   const video = switching || request === false || request.video;
@@ -50,7 +50,7 @@ function userMediaStream(snapshot: Snapshot): FakeStream {
 
 function simulate(request: MediaRequest | false, steps: Step[]): Snapshot[] {
   const never = () => new Promise<MediaStream>(() => {});
-  const stepper = pureStepper(mediaMachine, { request, getUserMedia: never, getDisplayMedia: never });
+  const stepper = pureStepper(mediaMachine, { request, getUserMedia: never, getDisplayMedia: never, watchDevices: () => () => {} });
   let [snapshot] = stepper.initial();
   const snapshots = [snapshot];
   for (const step of steps) {

@@ -6,7 +6,7 @@ import { fakeGetUserMedia } from '../test-support/fake-media.js';
 import { connectedPair, connectedTo, roomFixture, until } from '../test-support/rooms.js';
 import { fakeCameraStream, weriftFactory } from '../test-support/werift.js';
 import { commandForAction } from '../selectors/room.js';
-import { MEDIA_ERRORS } from './media.machine.js';
+import { mediaViewError } from './media.machine.js';
 import type { RoomStatus } from '../view.js';
 import { PEER_MESSAGE_LIMITS } from '../protocol/index.js';
 import { CHAT_LOG_LIMIT } from './room.machine.js';
@@ -115,7 +115,7 @@ describe('roomMachine: media', () => {
     const { join } = setup();
     const room = join('Ada', { media: { audio: true, video: true }, implementations: fakeGetUserMedia('NotAllowedError') });
     const blocked = await until(room, (v) => v.status === 'media-error');
-    expect(blocked.error).toEqual({ ...MEDIA_ERRORS.denied, actions: ['retry', 'audio-only', 'receive-only'] });
+    expect(blocked.error).toEqual(mediaViewError('permission-denied', ['retry', 'audio-only', 'receive-only']));
     room.send({ type: 'MEDIA.RECEIVE_ONLY' });
     const joined = await until(room, (v) => v.status === 'joined');
     expect(joined.local).toMatchObject({ receiveOnly: true, stream: null });
@@ -199,6 +199,38 @@ describe('roomMachine: switching camera and sharing the screen', () => {
     ada.send({ type: 'SCREEN.STOP' });
     await until(bob, (v) => v.peers[0]?.screenStream == null);
     expect(ada.getView().peers[0]?.connectionState).toBe('connected');
+  });
+});
+
+describe('roomMachine: devices', () => {
+  it('a microphone switch puts the new track on the sender (replaceTrack), without an offer; the device list reaches the view', async () => {
+    const { join, hub, werift } = setup();
+    const stream = fakeCameraStream();
+    const devices = [{ kind: 'audioinput', deviceId: 'usb-mic', groupId: 'g', label: 'USB microphone' }] as const;
+    const ada = join('Ada', {
+      media: { audio: true, video: true },
+      implementations: {
+        // The first call is the camera + microphone; the next one is the USB microphone alone.
+        getUserMedia: async (constraints) => (constraints.video ? stream : fakeCameraStream(['audio'])),
+        watchDevices: (onChange) => {
+          onChange([...devices]);
+          return () => {};
+        },
+      },
+    });
+    const bob = join('Bob', { media: { audio: true, video: true }, implementations: cameraMedia() });
+    await connectedPair(ada, bob);
+    expect(ada.getView().local.devices).toEqual(devices);
+    const offers = () => hub.received.filter((r) => r.message.type === 'offer').length;
+    const before = offers();
+    const oldMic = stream.getAudioTracks()[0];
+    ada.send({ type: 'MIC.SWITCH', deviceId: 'usb-mic' });
+    await until(ada, () => stream.getAudioTracks()[0] !== oldMic);
+    const newMic = stream.getAudioTracks()[0];
+    // Ada's connection sends the new microphone track (replaceTrack settles asynchronously).
+    await vi.waitFor(() => expect(werift.open().some((pc) => pc.getSenders().some((sender) => (sender.track as unknown) === newMic))).toBe(true));
+    expect((oldMic as unknown as { stopped: boolean }).stopped).toBe(true);
+    expect(offers()).toBe(before);
   });
 });
 

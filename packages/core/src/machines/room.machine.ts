@@ -34,6 +34,7 @@ export const roomMachine = roomSetup.createMachine({
         request: input.media,
         getUserMedia: input.implementations.getUserMedia,
         getDisplayMedia: input.implementations.getDisplayMedia,
+        watchDevices: input.implementations.watchDevices,
       },
     });
     spawn('bridge', { input: { actor: mediaActor, toEvent: (snapshot: MediaSnapshot) => ({ type: 'MEDIA.UPDATE', snapshot }) } });

@@ -53,7 +53,7 @@ const media: Record<'acquiring' | 'live' | 'failed' | 'receiveOnly', MediaSnapsh
 beforeAll(async () => {
   const start = (request: { audio: boolean; video: boolean } | false, outcome: string) =>
     createActor(mediaMachine, {
-      input: { request, getUserMedia: fakeGetUserMedia(outcome).getUserMedia, getDisplayMedia: fakeGetDisplayMedia().getDisplayMedia },
+      input: { request, getUserMedia: fakeGetUserMedia(outcome).getUserMedia, getDisplayMedia: fakeGetDisplayMedia().getDisplayMedia, watchDevices: () => () => {} },
     }).start();
   const live = start({ audio: true, video: true }, 'ok');
   media.acquiring = live.getSnapshot();
@@ -77,6 +77,7 @@ const input: RoomInput = {
       throw new Error('model test: nothing runs');
     },
     watchNetwork: () => () => {},
+    watchDevices: () => () => {},
   },
 };
 

@@ -55,7 +55,7 @@ export function selectRoomView(snapshot: RoomSnapshot): RoomView {
     status === 'reconnecting'
       ? {
           code: 'signaling/unreachable',
-          message: `Cannot reach the server (attempt ${context.signalingView.attempt}); retrying. Calls already connected go on.`,
+          message: `Cannot reach the server (attempt ${context.signalingView.attempt}); retrying. Connected calls go on.`,
           actions: ['retry'],
         }
       : null;

@@ -10,6 +10,7 @@ const ONE_OF_EACH: { [T in RoomCommandType]: Extract<RoomCommand, { type: T }> }
   'CAMERA.OFF': { type: 'CAMERA.OFF' },
   'CAMERA.ON': { type: 'CAMERA.ON' },
   'CAMERA.SWITCH': { type: 'CAMERA.SWITCH' },
+  'MIC.SWITCH': { type: 'MIC.SWITCH', deviceId: 'mic-2' },
   'SCREEN.START': { type: 'SCREEN.START' },
   'SCREEN.STOP': { type: 'SCREEN.STOP' },
   'CHAT.SEND': { type: 'CHAT.SEND', text: 'x' },

@@ -1,7 +1,7 @@
 import type { CreateRoomOptions } from '@peerchart/core';
 import { LocalVideo, useRoom } from '@peerchart/react';
 import { useEffect, useState } from 'react';
-import { callControls, recoveryButtons, secondsUntil } from '../../../web-shared/src/index';
+import { callControls, devicePickers, recoveryButtons, secondsUntil, switchDevice } from '../../../web-shared/src/index';
 import { ChatPanel } from './ChatPanel';
 import { PeerTile } from './PeerTile';
 
@@ -11,6 +11,8 @@ import { PeerTile } from './PeerTile';
  */
 export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; onRejoin: () => void }) {
   const { view, send, actor, leave } = useRoom(options);
+  // The speaker is the page's choice (core has no say in where sound plays): every PeerVideo gets it as sinkId.
+  const [speaker, setSpeaker] = useState('');
 
   // A clock for the reconnect countdown.
   const [now, setNow] = useState(Date.now());
@@ -76,7 +78,7 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
           </figcaption>
         </figure>
         {view.peers.map((peer) => (
-          <PeerTile key={peer.id} actor={actor} peerId={peer.id} onCommand={send} />
+          <PeerTile key={peer.id} actor={actor} peerId={peer.id} onCommand={send} sinkId={speaker} />
         ))}
       </section>
 
@@ -93,6 +95,27 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
             >
               {control.label}
             </button>
+          ))}
+          {devicePickers(local, speaker).map((picker) => (
+            <label key={picker.id} className="pc-picker">
+              {picker.label}
+              <select
+                data-testid={`${picker.id}-select`}
+                value={picker.selected}
+                onChange={(event) => {
+                  const command = switchDevice(picker.id, event.target.value);
+                  if (command) send(command);
+                  else setSpeaker(event.target.value);
+                }}
+              >
+                {picker.id === 'speaker' && <option value="">Default</option>}
+                {picker.options.map((option) => (
+                  <option key={option.deviceId} value={option.deviceId}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </label>
           ))}
         </nav>
       ) : (

@@ -8,15 +8,17 @@ interface Props {
   actor: RoomActor;
   peerId: string;
   onCommand: (command: RoomCommand) => void;
+  /** The speaker chosen in the call controls ('' = default). */
+  sinkId: string;
 }
 
 /** One peer's tile. Memoized, and usePeer re-renders it only when this peer changes, not with the whole room. */
-export const PeerTile = memo(function PeerTile({ actor, peerId, onCommand }: Props) {
+export const PeerTile = memo(function PeerTile({ actor, peerId, onCommand, sinkId }: Props) {
   const peer = usePeer(actor, peerId);
   if (!peer) return null;
   return (
     <figure className="pc-tile" data-testid="peer-tile" data-peer-id={peer.id} data-connection-state={peer.connectionState} data-peer-status={peer.status}>
-      <PeerVideo data-testid="remote-video" data-peer-id={peer.id} stream={peer.stream} />
+      <PeerVideo data-testid="remote-video" data-peer-id={peer.id} stream={peer.stream} sinkId={sinkId} />
       {peer.screenStream && <PeerVideo data-testid="remote-screen" className="pc-screen" data-peer-id={peer.id} stream={peer.screenStream} muted />}
       <figcaption>
         <span className="pc-name" data-testid="peer-name">

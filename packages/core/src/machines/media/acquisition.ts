@@ -3,7 +3,7 @@ import { mediaSetup } from './setup.js';
 
 /** getUserMedia pending: the browser may be showing its permission prompt, then opens the devices. */
 export const acquiring = mediaSetup.createStateConfig({
-  entry: assign({ error: null }),
+  entry: 'clearError',
   invoke: {
     src: 'userMedia',
     input: ({ context }) => ({
@@ -14,10 +14,10 @@ export const acquiring = mediaSetup.createStateConfig({
   on: {
     'USER_MEDIA.DONE': { target: 'live', actions: assign({ stream: ({ event }) => event.stream }) },
     'USER_MEDIA.FAILED': [
-      { guard: { type: 'errorIs', params: { names: ['NotAllowedError', 'SecurityError'] } }, target: 'failed.denied' },
-      { guard: { type: 'errorIs', params: { names: ['NotFoundError'] } }, target: 'failed.noDevice' },
-      { guard: { type: 'errorIs', params: { names: ['NotReadableError', 'AbortError'] } }, target: 'failed.busy' },
-      { guard: { type: 'errorIs', params: { names: ['OverconstrainedError'] } }, target: 'failed.constraints' },
+      { guard: { type: 'errorIs', params: ['NotAllowedError', 'SecurityError'] }, target: 'failed.denied' },
+      { guard: { type: 'errorIs', params: ['NotFoundError'] }, target: 'failed.noDevice' },
+      { guard: { type: 'errorIs', params: ['NotReadableError', 'AbortError'] }, target: 'failed.busy' },
+      { guard: { type: 'errorIs', params: ['OverconstrainedError'] }, target: 'failed.constraints' },
       { target: 'failed.unknown' },
     ],
   },
@@ -32,9 +32,9 @@ export const failed = mediaSetup.createStateConfig({
     'MEDIA.RECEIVE_ONLY': 'receiveOnly',
   },
   states: {
-    denied: { entry: { type: 'fail', params: 'denied' } },
-    noDevice: { entry: { type: 'fail', params: 'noCamera' } },
-    busy: { entry: { type: 'fail', params: 'busy' } },
+    denied: { entry: { type: 'fail', params: 'permission-denied' } },
+    noDevice: { entry: { type: 'fail', params: 'no-camera' } },
+    busy: { entry: { type: 'fail', params: 'device-busy' } },
     constraints: { entry: { type: 'fail', params: 'constraints' } },
     unknown: { entry: { type: 'fail', params: 'unknown' } },
   },

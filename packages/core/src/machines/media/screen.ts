@@ -16,13 +16,8 @@ export const screen = mediaSetup.createStateConfig({
         'DISPLAY_MEDIA.DONE': { target: 'sharing', actions: assign({ screenStream: ({ event }) => event.stream }) },
         // Cancelling the picker (NotAllowedError) is a choice, not an error.
         'DISPLAY_MEDIA.FAILED': [
-          { guard: { type: 'errorIs', params: { names: ['NotAllowedError', 'AbortError'] } }, target: 'off' },
-          {
-            target: 'off',
-            actions: assign({
-              error: { code: 'media/screen-failed', message: 'Screen sharing could not start.', actions: [] },
-            }),
-          },
+          { guard: { type: 'errorIs', params: ['NotAllowedError', 'AbortError'] }, target: 'off' },
+          { target: 'off', actions: { type: 'notify', params: 'screen-failed' } },
         ],
       },
     },

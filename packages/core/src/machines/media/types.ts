@@ -1,6 +1,7 @@
+import type { DevicesChangedEvent } from '../../actors/devices.js';
 import type { MediaRequestEvent } from '../../actors/user-media.js';
 import type { RoomCommand } from '../../commands.js';
-import type { Implementations } from '../../implementations.js';
+import type { DeviceInfo, Implementations } from '../../implementations.js';
 import type { ViewError } from '../../view.js';
 
 export interface MediaRequest {
@@ -13,12 +14,14 @@ export interface MediaInput {
   request: MediaRequest | false;
   getUserMedia: Implementations['getUserMedia'];
   getDisplayMedia: Implementations['getDisplayMedia'];
+  watchDevices: Implementations['watchDevices'];
 }
 
 /** The room's media commands, forwarded as they are, and what the media actors report. */
 export type MediaEvent =
   | Extract<RoomCommand, { type: `${'MEDIA' | 'MIC' | 'CAMERA' | 'SCREEN'}.${string}` }>
   | { type: 'MEDIA.TRACK_ENDED'; stream: MediaStream }
+  | DevicesChangedEvent
   /** From the getUserMedia/getDisplayMedia actors. */
   | MediaRequestEvent
   /** Stop every track; the machine ends. */
@@ -28,34 +31,32 @@ export type MediaEvent =
 export interface MediaContext extends MediaInput {
   stream: MediaStream | null;
   screenStream: MediaStream | null;
-  /** The facing mode asked for on the last switch without a device id (front ↔ back on phones). */
-  facingMode: 'user' | 'environment';
+  /** The last device list (cameras, microphones, speakers). */
+  devices: DeviceInfo[];
   error: ViewError | null;
 }
 
-const retryOrNot = 'retry, or join without sending media.';
+const orNot = 'or join without sending media.';
+const retryOrNot = `retry, ${orNot}`;
 
-/** The getUserMedia failures a person can act on, by DOMException name. */
+/**
+ * The media errors a person can act on (getUserMedia failures, by DOMException name) and the notices
+ * of switching devices, by their code after `media/`.
+ */
 export const MEDIA_ERRORS = {
-  denied: {
-    code: 'media/permission-denied',
-    message: "Camera and microphone are blocked. Allow them in the browser's site settings and retry, or join without sending media.",
-  },
-  noCamera: {
-    code: 'media/no-camera',
-    message: 'No camera was found. Join with your microphone only, or without sending media.',
-  },
-  noMicrophone: {
-    code: 'media/no-microphone',
-    message: `No microphone was found. Plug one in and ${retryOrNot}`,
-  },
-  busy: {
-    code: 'media/device-busy',
-    message: `Your camera or microphone is in use by another app or could not start. Close the other app and ${retryOrNot}`,
-  },
-  constraints: {
-    code: 'media/constraints',
-    message: `No camera or microphone supports the requested settings. Try again with the defaults, or join without sending media.`,
-  },
-  unknown: { code: 'media/unknown', message: `Camera and microphone could not be started. Try again, or join without sending media.` },
+  'permission-denied': `Camera and microphone are blocked. Allow them in the site settings and ${retryOrNot}`,
+  'no-camera': `No camera was found. Join with the microphone only, ${orNot}`,
+  'no-microphone': `No microphone was found. Plug one in and ${retryOrNot}`,
+  'device-busy': `The camera or microphone is in use or could not start. Close other apps and ${retryOrNot}`,
+  constraints: `No camera or microphone supports the requested settings. Try again, ${orNot}`,
+  unknown: `Camera and microphone could not be started. Try again, ${orNot}`,
+  // Notices: the call goes on (no actions).
+  'device-lost': 'A camera or microphone was unplugged; switched to another.',
+  'switch-failed': 'Could not switch devices.',
+  'screen-failed': 'Screen sharing could not start.',
 } as const;
+
+export type MediaErrorKind = keyof typeof MEDIA_ERRORS;
+
+/** The ViewError of a media error or notice. */
+export const mediaViewError = (kind: MediaErrorKind, actions: ViewError['actions'] = []): ViewError => ({ code: `media/${kind}`, message: MEDIA_ERRORS[kind], actions });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type RefObject, type VideoHTMLAttributes } from 'react';
-import { applySinkId, playWithSoundFallback, unmute } from './play.js';
+import { applySinkId, playWithSoundFallback, unmute } from '@peerchart/core/dom';
 
 export interface MediaStreamPlayback {
   /** Give it to the `<video>`. */

@@ -1,5 +1,5 @@
 import { defineComponent, h, onMounted, ref, watch, type PropType, type Ref } from 'vue';
-import { applySinkId, playWithSoundFallback, unmute } from './play.js';
+import { applySinkId, playWithSoundFallback, unmute } from '@peerchart/core/dom';
 
 export interface MediaStreamPlayback {
   /** The browser refused to autoplay with sound: the video plays muted until `enableSound` runs from a click. */

@@ -1,6 +1,7 @@
 import { fromCallback } from 'xstate';
 import { describeError } from '../errors.js';
 import type { Implementations, PeerConnectionLike, RtpSenderLike } from '../implementations.js';
+import type { IceCandidate } from '../protocol/primitives.js';
 import { parsePeerMessage, type PeerMessage } from '../protocol/peer-messages.js';
 import type { LocalMedia } from '../machines/peer/types.js';
 import type { StatsSample } from '../view.js';
@@ -65,7 +66,7 @@ export type PcEvent =
   | { type: 'PC.REMOTE_SET'; descriptionType: DescriptionType }
   | { type: 'PC.OP_FAILED'; op: PcOperation; message: string }
   /** A gathered local candidate; `null` = gathering complete. */
-  | { type: 'PC.ICE_CANDIDATE'; candidate: RTCIceCandidateInit | null }
+  | { type: 'PC.ICE_CANDIDATE'; candidate: IceCandidate }
   | { type: 'PC.NEGOTIATION_NEEDED' }
   | { type: 'PC.CONNECTION_STATE'; state: RTCPeerConnectionState }
   | { type: 'PC.ICE_CONNECTION_STATE'; state: RTCIceConnectionState }
@@ -94,9 +95,11 @@ export const DATA_CHANNEL = { label: 'peerchart', id: 0 } as const;
 const REMOTE_DIRECTIONS: ReadonlyArray<string | null> = ['sendrecv', 'recvonly'];
 
 /** A gathered candidate as plain JSON (browsers' and werift's `toJSON()`); absent or empty: end-of-candidates. */
-function toCandidateInit(candidate: RTCIceCandidate | null): RTCIceCandidateInit | null {
-  if (!candidate?.candidate) return null;
-  const { candidate: line, sdpMid, sdpMLineIndex, usernameFragment } = candidate.toJSON?.() ?? candidate;
+/** A gathered candidate as it travels (the wire's `IceCandidate`); null = end-of-candidates. */
+function toCandidateInit(candidate: RTCIceCandidate | null): IceCandidate {
+  const line = candidate?.candidate;
+  if (!line) return null;
+  const { sdpMid, sdpMLineIndex, usernameFragment } = candidate.toJSON?.() ?? candidate;
   return { candidate: line, sdpMid, sdpMLineIndex, usernameFragment };
 }
 

@@ -25,7 +25,7 @@ export const devices = mediaSetup.createStateConfig({
         src: 'userMedia',
         input: ({ context, event }) => {
           const kind = event.type === 'CAMERA.SWITCH' ? 'video' : event.type === 'MIC.SWITCH' ? 'audio' : (lostTrack(context.stream, event)?.kind as string);
-          const { deviceId } = event as { deviceId?: string };
+          const deviceId = 'deviceId' in event ? event.deviceId : undefined;
           return { getUserMedia: context.getUserMedia, constraints: { [kind]: deviceId ? { deviceId: { exact: deviceId } } : true } };
         },
       },
@@ -33,10 +33,10 @@ export const devices = mediaSetup.createStateConfig({
         'USER_MEDIA.DONE': {
           target: 'ready',
           actions: ({ context, event }) => {
-            const stream = context.stream as MediaStream;
+            const stream = context.stream;
             const [next] = event.stream.getTracks();
-            const old = stream.getTracks().find((track) => track.kind === next?.kind);
-            if (old && next) {
+            const old = stream?.getTracks().find((track) => track.kind === next?.kind);
+            if (stream && old && next) {
               // Mute and camera off (the `microphone` and `video` regions) carry over to the new device.
               next.enabled = old.enabled;
               stream.removeTrack(old);

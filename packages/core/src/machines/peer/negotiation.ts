@@ -1,6 +1,7 @@
 import { and, assign } from 'xstate';
 import type { PcCommand, PcOperation } from '../../actors/peer-connection.js';
 import { acceptOffer, connectionLost, peerSetup } from './setup.js';
+import type { IceCandidate } from '../../protocol/primitives.js';
 import type { SignalMessage } from './types.js';
 
 const { raise } = peerSetup;
@@ -43,7 +44,7 @@ const exchangeComplete = raise({ type: 'EXCHANGE.COMPLETE' });
 
 /** A local candidate goes out at once (our description is out). */
 const sendCandidate = {
-  actions: { type: 'signal', params: ({ event }: { event: { candidate: RTCIceCandidateInit | null } }): SignalMessage[] => [{ type: 'candidate', candidate: event.candidate }] },
+  actions: { type: 'signal', params: ({ event }: { event: { candidate: IceCandidate } }): SignalMessage[] => [{ type: 'candidate', candidate: event.candidate }] },
 } as const;
 
 export const negotiation = peerSetup.createStateConfig({

@@ -2,6 +2,7 @@
 import type { PcEvent, PeerConnectionInput } from '../../actors/peer-connection.js';
 import type { PeerError } from '../../errors.js';
 import type { ChatPeerMessage, MediaStatePeerMessage } from '../../protocol/peer-messages.js';
+import type { IceCandidate } from '../../protocol/primitives.js';
 import type { StatsSample } from '../../view.js';
 
 export interface PeerTiming {
@@ -70,7 +71,7 @@ export interface PeerInput {
 export type SignalMessage =
   | { type: 'offer'; sdp: string }
   | { type: 'answer'; sdp: string }
-  | { type: 'candidate'; candidate: RTCIceCandidateInit | null }
+  | { type: 'candidate'; candidate: IceCandidate }
   | { type: 'bye'; reason?: string };
 
 export type ChatMessage = Omit<ChatPeerMessage, 'type'>;
@@ -158,7 +159,7 @@ export interface PeerContext extends Omit<PeerInput, 'timing' | 'localStream'> {
   /** Remote candidates that arrived before any remote description (trickle.buffering). */
   remoteCandidates: Array<RTCIceCandidateInit | null>;
   /** Local candidates gathered while the description they belong to was not sent yet. */
-  localCandidates: Array<RTCIceCandidateInit | null>;
+  localCandidates: IceCandidate[];
   candidateErrors: number;
 
   // mirrored RTCPeerConnection states

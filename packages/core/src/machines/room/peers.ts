@@ -1,5 +1,5 @@
 import { assign, enqueueActions } from 'xstate';
-import { PEER_MESSAGE_LIMITS, type ClientMessage, type RelayedMessage } from '../../protocol/index.js';
+import { PEER_MESSAGE_LIMITS, type RelayedMessage } from '../../protocol/index.js';
 import { selectPeerView } from '../../selectors/peer.js';
 import type { ChatEntry } from '../../view.js';
 import type { PeerCommandEvent } from '../peer.machine.js';
@@ -32,8 +32,7 @@ export const peers = roomSetup.createStateConfig({
     'PEER.SIGNAL': {
       actions: enqueueActions(({ context, event: { peerId, message }, enqueue }) => {
         if (!context.peers[peerId]) return;
-        // The peer's candidate is the DOM's RTCIceCandidateInit; the wire schema checks it on the server.
-        enqueue({ type: 'toServer', params: { ...message, room: context.room, to: peerId } as ClientMessage });
+        enqueue({ type: 'toServer', params: { ...message, room: context.room, to: peerId } });
       }),
     },
     'SERVER.offer': relay(({ sdp }) => ({ type: 'SIGNAL.OFFER', sdp })),

@@ -10,7 +10,7 @@ import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Call } from '../examples/call.js';
-import { startRealCall, until, type RealCall } from './test-support/real-call.js';
+import { startRealCall, until, type RealCall } from '@peerchart/test-support/real-call';
 
 let call: RealCall;
 let root: Root | null = null;

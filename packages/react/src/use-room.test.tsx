@@ -7,7 +7,7 @@ import { StrictMode } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRealCall, until, type RealCall } from './test-support/real-call.js';
+import { startRealCall, until, type RealCall } from '@peerchart/test-support/real-call';
 import { usePeer } from './use-peer.js';
 import { useRoom, type RoomActor, type UseRoomResult } from './use-room.js';
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp, nextTick, type App } from 'vue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import Call from '../examples/Call.vue';
-import { startRealCall, until, type RealCall } from './test-support/real-call.js';
+import { startRealCall, until, type RealCall } from '@peerchart/test-support/real-call';
 
 let call: RealCall;
 let app: App | null = null;

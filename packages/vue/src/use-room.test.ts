@@ -5,7 +5,7 @@
 import type { PeerView, RoomView } from '@peerchart/core';
 import { createApp, defineComponent, effectScope, h, type App, type PropType } from 'vue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRealCall, until, type RealCall } from './test-support/real-call.js';
+import { startRealCall, until, type RealCall } from '@peerchart/test-support/real-call';
 import { usePeer } from './use-peer.js';
 import { useRoom, type RoomActor, type UseRoomReturn } from './use-room.js';
 

@@ -1,5 +1,5 @@
 /**
- * A real call for the hook tests: the real signaling server on port 0, `ws` as the WebSocket and
+ * A real call for the React hook and Vue composable tests: the real signaling server on port 0, `ws` as the WebSocket and
  * werift as the RTCPeerConnection (Node has neither), receive-only rooms (no camera in Node). Every
  * socket and connection made is remembered, so tests can prove what was opened and closed.
  */
@@ -14,7 +14,7 @@ export interface RealCall {
   signalingUrl: string;
   /** Room options for `room`: this server, Node's implementations, quiet stats. */
   options(room: string, name: string): CreateRoomOptions;
-  /** A room outside React/Vue (the other side of the call); left at `close()`. */
+  /** A room outside the framework under test (the other side of the call); left at `close()`. */
   join(room: string, name: string): RoomHandle;
   /** Every WebSocket opened so far, in order. */
   sockets: WebSocket[];

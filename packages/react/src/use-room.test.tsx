@@ -5,10 +5,11 @@
 import type { PeerView, RoomView } from '@peerchart/core';
 import { StrictMode } from 'react';
 import { flushSync } from 'react-dom';
-import { createRoot, type Root } from 'react-dom/client';
+import type { Root } from 'react-dom/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRealCall, until, type RealCall } from '@peerchart/test-support/real-call';
 import { usePeer } from './use-peer.js';
+import { mountInto } from './test-support/mount.js';
 import { useRoom, type RoomActor, type UseRoomResult } from './use-room.js';
 
 let call: RealCall;
@@ -24,11 +25,9 @@ afterEach(() => {
 afterAll(() => call?.close());
 
 function mount(element: React.ReactNode): HTMLElement {
-  const container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-  flushSync(() => root?.render(element));
-  return container;
+  const mounted = mountInto(element);
+  root = mounted.root;
+  return mounted.container;
 }
 
 describe('useRoom', () => {

@@ -5,20 +5,19 @@
  */
 import { useState } from 'react';
 import { flushSync } from 'react-dom';
-import { createRoot, type Root } from 'react-dom/client';
+import type { Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalVideo, PeerVideo } from './video.js';
+import { mountInto } from './test-support/mount.js';
 
 let root: Root | null = null;
 let userActivated = false;
 const plays: Array<{ muted: boolean; allowed: boolean }> = [];
 
 function mount(element: React.ReactNode): HTMLElement {
-  const container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-  flushSync(() => root?.render(element));
-  return container;
+  const mounted = mountInto(element);
+  root = mounted.root;
+  return mounted.container;
 }
 
 /** Resolves once pending promise reactions (play() and its fallback) have run. */

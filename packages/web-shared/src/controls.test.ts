@@ -1,19 +1,9 @@
 import type { LocalMediaView, RoomView } from '@peerchart/core';
 import { describe, expect, it } from 'vitest';
 import { callControls } from './controls.js';
+import { localMediaView } from './test-support/local-media.js';
 
-const local: LocalMediaView = {
-  stream: null,
-  screenStream: null,
-  receiveOnly: false,
-  hasAudio: true,
-  hasVideo: true,
-  micMuted: false,
-  cameraOff: false,
-  sharingScreen: false,
-  devices: [],
-  selectedDevices: { audioinput: null, videoinput: null },
-};
+const local = localMediaView();
 const view = (status: RoomView['status'], media: Partial<LocalMediaView> = {}) => ({ status, local: { ...local, ...media } }) as RoomView;
 const summary = (v: RoomView) => callControls(v).map((c) => [c.label, c.command.type, c.pressed ?? null, c.disabled]);
 

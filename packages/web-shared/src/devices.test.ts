@@ -1,22 +1,12 @@
 import type { DeviceInfo, LocalMediaView } from '@peerchart/core';
 import { describe, expect, it } from 'vitest';
 import { devicePickers, nextCamera, switchDevice } from './devices.js';
+import { localMediaView } from './test-support/local-media.js';
 
 const device = (kind: MediaDeviceKind, deviceId: string, label = deviceId): DeviceInfo => ({ kind, deviceId, groupId: deviceId, label });
 const devices = [device('videoinput', 'cam-1'), device('videoinput', 'cam-2', ''), device('audioinput', 'mic-1'), device('audiooutput', 'out-1')];
-const local = (media: Partial<LocalMediaView> = {}): LocalMediaView => ({
-  stream: null,
-  screenStream: null,
-  receiveOnly: false,
-  hasAudio: true,
-  hasVideo: true,
-  micMuted: false,
-  cameraOff: false,
-  sharingScreen: false,
-  devices,
-  selectedDevices: { videoinput: 'cam-2', audioinput: 'mic-1' },
-  ...media,
-});
+const local = (media: Partial<LocalMediaView> = {}) =>
+  localMediaView({ devices, selectedDevices: { videoinput: 'cam-2', audioinput: 'mic-1' }, ...media });
 
 describe('devicePickers', () => {
   it('camera, microphone and speaker, with the device in use selected and unnamed devices numbered', () => {

@@ -16,6 +16,10 @@ export default defineConfig({
     fileParallelism: false,
     sequence: { concurrent: false },
     testTimeout: 90_000,
+    // Real browser pairs on a loaded 2-core CI machine occasionally miss one timing (one test in one of
+    // the last three CI runs). One retry, in CI only: a test that fails twice still fails, and the
+    // reporter prints each retry, so a flake stays visible instead of sinking the whole run.
+    retry: process.env.CI ? 1 : 0,
     hookTimeout: 60_000,
   },
 });

@@ -11,6 +11,13 @@ export interface MemorySample {
   heapUsed: number;
   /** Memory held outside the JS heap (Buffers, ws/TCP state reported to V8). */
   external: number;
+  /**
+   * Bytes V8 has reserved for its heap spaces (`v8.getHeapSpaceStatistics()` space sizes), in total
+   * and for the young generation: RSS counts them whether or not live objects fill them, and the
+   * young generation grows with the allocation rate, not with what stays allocated.
+   */
+  heapSpaces: number;
+  newSpace: number;
 }
 
 /** Two full GCs (the second collects what finalizers of the first released), then `process.memoryUsage()`. */
@@ -40,11 +47,12 @@ export async function memoryAfterGc(inspectPort: number): Promise<MemorySample> 
   try {
     await call('HeapProfiler.collectGarbage');
     await call('HeapProfiler.collectGarbage');
-    const { result } = (await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as {
-      result: { value: string };
-    };
-    const usage = JSON.parse(result.value) as { rss: number; heapUsed: number; external: number };
-    return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external };
+    const expression = `JSON.stringify({ ...process.memoryUsage(), spaces: process.getBuiltinModule('v8').getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]) })`;
+    const { result } = (await call('Runtime.evaluate', { expression, returnByValue: true })) as { result: { value: string } };
+    const usage = JSON.parse(result.value) as { rss: number; heapUsed: number; external: number; spaces: Array<[string, number]> };
+    const sizeOf = (name: string) => usage.spaces.find(([space]) => space === name)?.[1] ?? 0;
+    const heapSpaces = usage.spaces.reduce((sum, [, size]) => sum + size, 0);
+    return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, heapSpaces, newSpace: sizeOf('new_space') };
   } finally {
     ws.close();
   }

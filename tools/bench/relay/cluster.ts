@@ -9,7 +9,7 @@
  * taken within a repeat, and the report gives their median and min–max.
  *
  * Usage: `npm run bench -- scale` (or, after `npx nx build @peerchart/signaling-server`:
- * node --import tsx tools/bench/relay/cluster.ts [--quick] [--part load|idle]).
+ * node --import tsx tools/bench/relay/cluster.ts [--quick] [--part load|idle] [--configs 50x1,500x32] [--repeats N]).
  * Writes bench/results/scale.json (a `--part` run only prints) and a Markdown summary.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,22 +19,30 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { memoryAfterGc, type MemorySample } from '../lib/inspector.js';
 import { cpuSeconds, freePort, sleep, spawnPinned, stop, waitForPort, type PinnedProcess } from '../lib/proc.js';
-import { median, rotate } from '../lib/stats.js';
+import { bootstrapRatioOfMedians, median, rotate } from '../lib/stats.js';
 import type { ClusterLoadConfig } from './cluster-loadgen.js';
 import { PEERCHART_RAISED_FLAGS } from './servers.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const CLI = join(here, '..', '..', '..', 'packages', 'signaling-server', 'dist', 'cli.js');
+/** `PEERCHART_SCALE_CLI` runs another build of the server (a before/after comparison on the same machine state). */
+const CLI = process.env.PEERCHART_SCALE_CLI ?? join(here, '..', '..', '..', 'packages', 'signaling-server', 'dist', 'cli.js');
 const LOADGEN = join(here, 'cluster-loadgen.ts');
 const quick = process.argv.includes('--quick');
 
 const MODES = ['memory', 'redis-same', 'redis-cross'] as const;
 type Mode = (typeof MODES)[number];
+/** `--configs 50x1` runs only the listed P×W configurations (comma-separated). */
+const configsFlag = process.argv.indexOf('--configs');
 const CONFIGS = [
   { pairs: 50, window: 1 },
   { pairs: 500, window: 32 },
-];
-const REPEATS = quick ? 1 : 3;
+].filter(({ pairs, window }) => configsFlag < 0 || (process.argv[configsFlag + 1] ?? '').split(',').includes(`${pairs}x${window}`));
+/** `--repeats N` overrides the number of repeats (load and idle alike). */
+const repeatsFlag = process.argv.indexOf('--repeats');
+const REPEATS = repeatsFlag >= 0 ? Number(process.argv[repeatsFlag + 1]) : quick ? 1 : 3;
+/** `--first-repeat K` numbers repeats from K (the mode order rotates with it), to interleave separate runs. */
+const firstFlag = process.argv.indexOf('--first-repeat');
+const FIRST_REPEAT = firstFlag >= 0 ? Number(process.argv[firstFlag + 1]) : 0;
 const WARMUP_MS = 1_500;
 const DURATION_MS = quick ? 1_500 : 3_000;
 /**
@@ -43,7 +51,7 @@ const DURATION_MS = quick ? 1_500 : 3_000;
  * arenas, heap slack: twice with two instances) is in the baseline rather than spread over the
  * connections; that fixed cost is reported separately (`baseline`).
  */
-const IDLE = { warmPairs: quick ? 200 : 500, pairs: quick ? 700 : 1_500, repeats: quick ? 1 : 3 };
+const IDLE = { warmPairs: quick ? 200 : 500, pairs: quick ? 700 : 1_500, repeats: REPEATS };
 /** Which measurements to run: `--part load`, `--part idle`, or both (the default). */
 const partFlag = process.argv.indexOf('--part');
 const PART = partFlag >= 0 ? process.argv[partFlag + 1] : 'all';
@@ -88,7 +96,10 @@ async function start(mode: Mode, inspect = false): Promise<Running> {
       flags.push('--registry', 'redis', '--redis-url', `redis://127.0.0.1:${running.redisPort}`, '--session-secret', 'bench-session-secret-0123456789');
     }
     const ports: number[] = [];
-    for (let i = 0; i < (mode === 'memory' ? 1 : 2); i++) {
+    // Two server processes on core 0 in every mode (in memory mode the second, another in-memory
+    // instance, stays idle like redis-same's): the modes differ in where messages go, not in how
+    // many processes share the core.
+    for (let i = 0; i < 2; i++) {
       const port = await freePort();
       const nodeFlags: string[] = [];
       if (inspect) {
@@ -151,6 +162,8 @@ interface LoadRow {
    */
   serverCpuMicrosPerMessage: number;
   redisCpuMicrosPerMessage: number;
+  /** The load generator's (core 1): when it is as busy as the servers, the ratios are lower bounds. */
+  generatorCpuMicrosPerMessage: number;
   redisByCommand: Record<string, number>;
   misrouted: number;
 }
@@ -165,7 +178,11 @@ async function measureLoad(repeat: number, mode: Mode, pairs: number, window: nu
     const before = running.redis ? redisCalls(running.redisPort) : undefined;
     proc.child.stdin!.write('go\n');
     await until('window-start');
-    const cpu = () => ({ servers: running.servers.reduce((sum, server) => sum + cpuSeconds(server.pid), 0), redis: running.redis ? cpuSeconds(running.redis.pid) : 0 });
+    const cpu = () => ({
+      servers: running.servers.reduce((sum, server) => sum + cpuSeconds(server.pid), 0),
+      redis: running.redis ? cpuSeconds(running.redis.pid) : 0,
+      generator: cpuSeconds(proc.pid),
+    });
     const cpuBefore = cpu();
     await until('window-end');
     const cpuAfter = cpu();
@@ -188,6 +205,7 @@ async function measureLoad(repeat: number, mode: Mode, pairs: number, window: nu
       received: result.received,
       serverCpuMicrosPerMessage: ((cpuAfter.servers - cpuBefore.servers) * 1e6) / Math.max(1, result.delivered),
       redisCpuMicrosPerMessage: ((cpuAfter.redis - cpuBefore.redis) * 1e6) / Math.max(1, result.delivered),
+      generatorCpuMicrosPerMessage: ((cpuAfter.generator - cpuBefore.generator) * 1e6) / Math.max(1, result.delivered),
       redisByCommand: byCommand,
       misrouted: result.misrouted,
     };
@@ -215,16 +233,21 @@ interface IdleRow {
   rssPerConnection: number;
   heapPerConnection: number;
   externalPerConnection: number;
+  /** Growth of V8's reserved heap spaces, all and young generation only, per measured connection (part of the RSS growth). */
+  heapSpacesPerConnection: number;
+  newSpacePerConnection: number;
 }
 
 /** Summed over the server processes that hold the connections (redis-same: the first one only). */
 async function memoryOf(running: Running, mode: IdleMode): Promise<MemorySample> {
-  const total: MemorySample = { rss: 0, heapUsed: 0, external: 0 };
+  const total: MemorySample = { rss: 0, heapUsed: 0, external: 0, heapSpaces: 0, newSpace: 0 };
   for (const port of mode === 'redis-cross' ? running.inspectPorts : running.inspectPorts.slice(0, 1)) {
     const sample = await memoryAfterGc(port);
     total.rss += sample.rss;
     total.heapUsed += sample.heapUsed;
     total.external += sample.external;
+    total.heapSpaces += sample.heapSpaces;
+    total.newSpace += sample.newSpace;
   }
   return total;
 }
@@ -252,6 +275,8 @@ async function measureIdle(repeat: number, mode: IdleMode): Promise<IdleRow> {
       rssPerConnection: (after.rss - before.rss) / connections,
       heapPerConnection: (after.heapUsed - before.heapUsed) / connections,
       externalPerConnection: (after.external - before.external) / connections,
+      heapSpacesPerConnection: (after.heapSpaces - before.heapSpaces) / connections,
+      newSpacePerConnection: (after.newSpace - before.newSpace) / connections,
     };
   } finally {
     if (generator) await stop(generator);
@@ -260,21 +285,21 @@ async function measureIdle(repeat: number, mode: IdleMode): Promise<IdleRow> {
 }
 
 const rows: LoadRow[] = [];
-for (let repeat = 0; PART !== 'idle' && repeat < REPEATS; repeat++) {
+for (let repeat = FIRST_REPEAT; PART !== 'idle' && repeat < FIRST_REPEAT + REPEATS; repeat++) {
   for (const { pairs, window } of CONFIGS) {
     for (const mode of rotate(MODES, repeat)) {
       const row = await measureLoad(repeat, mode, pairs, window);
       rows.push(row);
-      console.error(`repeat ${repeat} P=${pairs} W=${window} ${mode}: ${Math.round(row.messagesPerSecond)} msg/s, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms, redis calls/msg ${row.redisCallsPerMessage.toFixed(3)}, CPU µs/msg servers ${row.serverCpuMicrosPerMessage.toFixed(1)} redis ${row.redisCpuMicrosPerMessage.toFixed(1)}`);
+      console.error(`repeat ${repeat} P=${pairs} W=${window} ${mode}: ${Math.round(row.messagesPerSecond)} msg/s, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms, redis calls/msg ${row.redisCallsPerMessage.toFixed(3)}, CPU µs/msg servers ${row.serverCpuMicrosPerMessage.toFixed(1)} redis ${row.redisCpuMicrosPerMessage.toFixed(1)} generator ${row.generatorCpuMicrosPerMessage.toFixed(1)}`);
     }
   }
 }
 const idle: IdleRow[] = [];
-for (let repeat = 0; PART !== 'load' && repeat < IDLE.repeats; repeat++) {
+for (let repeat = FIRST_REPEAT; PART !== 'load' && repeat < FIRST_REPEAT + IDLE.repeats; repeat++) {
   for (const mode of rotate(IDLE_MODES, repeat)) {
     const row = await measureIdle(repeat, mode);
     idle.push(row);
-    console.error(`idle repeat ${repeat} ${mode}: ${Math.round(row.rssPerConnection)} B RSS, ${Math.round(row.heapPerConnection)} B heap, ${Math.round(row.externalPerConnection)} B external per connection`);
+    console.error(`idle repeat ${repeat} ${mode}: ${Math.round(row.rssPerConnection)} B RSS, ${Math.round(row.heapPerConnection)} B heap, ${Math.round(row.externalPerConnection)} B external per connection; heap spaces +${Math.round(row.heapSpacesPerConnection)} B, of which young generation +${Math.round(row.newSpacePerConnection)} B`);
   }
 }
 
@@ -285,37 +310,40 @@ const otherCommands = (mine: LoadRow[]) => {
   return Object.entries(sums).map(([name, calls]) => `${name.toUpperCase()} ${calls}`).join(', ') || '–';
 };
 const spread = (values: number[]) => `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
-const lines = rows.length === 0 ? [] : ['| P × W | mode | msgs/s | p50 ms | p99 ms | p50 ÷ memory | p50 ÷ redis-same | msgs/s ÷ memory | Redis calls / msg | other Redis commands (all repeats) | CPU µs / msg (servers + redis) |', '|---|---|---|---|---|---|---|---|---|---|---|'];
+/** The median of per-repeat ratios, their min–max, and a 95 % bootstrap interval of the ratio of the two sides' medians. */
+const ratioCell = (mine: number[], theirs: number[]) => {
+  const [low, high] = bootstrapRatioOfMedians(mine, theirs);
+  return `${spread(mine.map((value, i) => value / (theirs[i] as number)))} [${low.toFixed(2)}–${high.toFixed(2)}]`;
+};
+const lines = rows.length === 0 ? [] : ['Ratios: median of the per-repeat ratios (min–max) [95 % bootstrap interval of the ratio of medians].', '', '| P × W | mode | msgs/s | p50 ms | p99 ms | p50 ÷ memory | p50 ÷ redis-same | msgs/s ÷ memory | Redis calls / msg | other Redis commands (all repeats) | CPU µs / msg (servers + redis) | generator CPU µs / msg |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
 for (const { pairs, window } of rows.length === 0 ? [] : CONFIGS) {
   for (const mode of MODES) {
     const mine = rows.filter((r) => r.mode === mode && r.pairs === pairs && r.window === window);
     const ratio = (other: Mode, pick: (r: LoadRow) => number) =>
-      spread(mine.map((r) => pick(r) / pick(rows.find((o) => o.mode === other && o.repeat === r.repeat && o.pairs === pairs && o.window === window) as LoadRow)));
+      ratioCell(mine.map(pick), mine.map((r) => pick(rows.find((o) => o.mode === other && o.repeat === r.repeat && o.pairs === pairs && o.window === window) as LoadRow)));
     lines.push(
-      `| ${pairs} × ${window} | ${mode} | ${Math.round(median(mine.map((r) => r.messagesPerSecond)))} | ${median(mine.map((r) => r.p50)).toFixed(2)} | ${median(mine.map((r) => r.p99)).toFixed(2)} | ${ratio('memory', (r) => r.p50)} | ${ratio('redis-same', (r) => r.p50)} | ${ratio('memory', (r) => r.messagesPerSecond)} | ${median(mine.map((r) => r.redisCallsPerMessage)).toFixed(3)} | ${otherCommands(mine)} | ${median(mine.map((r) => r.serverCpuMicrosPerMessage)).toFixed(1)} + ${median(mine.map((r) => r.redisCpuMicrosPerMessage)).toFixed(1)} |`,
+      `| ${pairs} × ${window} | ${mode} | ${Math.round(median(mine.map((r) => r.messagesPerSecond)))} | ${median(mine.map((r) => r.p50)).toFixed(2)} | ${median(mine.map((r) => r.p99)).toFixed(2)} | ${ratio('memory', (r) => r.p50)} | ${ratio('redis-same', (r) => r.p50)} | ${ratio('memory', (r) => r.messagesPerSecond)} | ${median(mine.map((r) => r.redisCallsPerMessage)).toFixed(3)} | ${otherCommands(mine)} | ${median(mine.map((r) => r.serverCpuMicrosPerMessage)).toFixed(1)} + ${median(mine.map((r) => r.redisCpuMicrosPerMessage)).toFixed(1)} | ${median(mine.map((r) => r.generatorCpuMicrosPerMessage)).toFixed(1)} |`,
     );
   }
 }
-const idleRatio = (mode: IdleMode, pick: (row: IdleRow) => number) =>
-  spread(
-    idle
-      .filter((row) => row.mode === mode)
-      .map((row) => pick(row) / pick(idle.find((o) => o.mode === 'memory' && o.repeat === row.repeat) as IdleRow)),
-  );
+const idleRatio = (mode: IdleMode, pick: (row: IdleRow) => number) => {
+  const mine = idle.filter((row) => row.mode === mode);
+  return ratioCell(mine.map(pick), mine.map((row) => pick(idle.find((o) => o.mode === 'memory' && o.repeat === row.repeat) as IdleRow)));
+};
 const idleMedian = (mode: IdleMode, pick: (row: IdleRow) => number) => Math.round(median(idle.filter((row) => row.mode === mode).map(pick)));
 if (idle.length > 0) {
   lines.push(
     '',
-    `Idle memory per connection (greeted and joined; after a forced GC; delta from ${IDLE.warmPairs * 2} to ${IDLE.pairs * 2} connections; redis-cross summed over both instances; ${IDLE.repeats} repeat(s); ratios per repeat, median (min–max)):`,
+    `Idle memory per connection (greeted and joined; after a forced GC; delta from ${IDLE.warmPairs * 2} to ${IDLE.pairs * 2} connections; redis-cross summed over both instances; ${IDLE.repeats} repeat(s); ratios per repeat, median (min–max) [95 % bootstrap interval]):`,
     '',
-    '| mode | RSS | RSS ÷ memory | JS heap | heap ÷ memory | external | RSS at baseline |',
-    '|---|---|---|---|---|---|---|',
+    '| mode | RSS | RSS ÷ memory | JS heap | heap ÷ memory | external | heap spaces reserved (young generation) | RSS at baseline |',
+    '|---|---|---|---|---|---|---|---|',
   );
   for (const mode of IDLE_MODES) {
     const rss = (r: IdleRow) => r.rssPerConnection;
     const heap = (r: IdleRow) => r.heapPerConnection;
     lines.push(
-      `| ${mode} | ${idleMedian(mode, rss)} B | ${idleRatio(mode, rss)} | ${idleMedian(mode, heap)} B | ${idleRatio(mode, heap)} | ${idleMedian(mode, (r) => r.externalPerConnection)} B | ${(median(idle.filter((r) => r.mode === mode).map((r) => r.baselineRss)) / 2 ** 20).toFixed(1)} MiB |`,
+      `| ${mode} | ${idleMedian(mode, rss)} B | ${idleRatio(mode, rss)} | ${idleMedian(mode, heap)} B | ${idleRatio(mode, heap)} | ${idleMedian(mode, (r) => r.externalPerConnection)} B | ${idleMedian(mode, (r) => r.heapSpacesPerConnection)} B (${idleMedian(mode, (r) => r.newSpacePerConnection)} B) | ${(median(idle.filter((r) => r.mode === mode).map((r) => r.baselineRss)) / 2 ** 20).toFixed(1)} MiB |`,
     );
   }
 }

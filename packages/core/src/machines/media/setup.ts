@@ -10,7 +10,7 @@ const errorName = (error: unknown) =>
 
 /** The media machine's implementations, shared by its region files. */
 export const mediaSetup = setup({
-  types: { input: {} as MediaInput, context: {} as MediaContext, events: {} as MediaEvent },
+  types: {} as { input: MediaInput; context: MediaContext; events: MediaEvent },
   actors: { userMedia, displayMedia, holdStream, deviceWatcher },
   actions: {
     clearError: assign({ error: null }),

@@ -88,13 +88,14 @@ const stateOf = (event: PeerEvent) => (event.type === 'PC.CONNECTION_STATE' || e
 const failedOp = (event: PeerEvent) => (event.type === 'PC.OP_FAILED' ? event.op : null);
 
 export const peerSetup = setup({
-  types: {
-    context: {} as PeerContext,
-    events: {} as PeerEvent,
-    input: {} as PeerInput,
-    output: {} as PeerOutput,
-    emitted: {} as PeerEmitted,
-    children: {} as { pc: 'peerConnection' },
+  // Types only: one empty object at runtime rather than one per field.
+  types: {} as {
+    context: PeerContext;
+    events: PeerEvent;
+    input: PeerInput;
+    output: PeerOutput;
+    emitted: PeerEmitted;
+    children: { pc: 'peerConnection' };
   },
   actors: {
     peerConnection: peerConnectionActor,

@@ -37,7 +37,7 @@ function localMedia(local: LocalMediaView): LocalMedia {
 
 /** The room machine's implementations, shared by its region files. */
 export const roomSetup = setup({
-  types: { input: {} as RoomInput, context: {} as RoomContext, events: {} as RoomEvent },
+  types: {} as { input: RoomInput; context: RoomContext; events: RoomEvent },
   actors: { media: mediaMachine, signaling: signalingMachine, peer: peerMachine, bridge: childBridge, network: networkWatcher },
   delays: {
     iceServersRenewal: ({ context }) => (context.iceServersTtlMs ?? 0) * ICE_SERVERS_RENEWAL_AT,

@@ -1,6 +1,7 @@
 import { assign, emit, enqueueActions, sendTo, setup } from 'xstate';
 import { signalingSocket } from '../../actors/signaling-socket.js';
-import { CLOSE_CODES, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../../protocol/index.js';
+import { CLOSE_REPLACED } from '../../protocol/codes.js';
+import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../../protocol/index.js';
 import type { SignalingView } from '../../view.js';
 import type { SignalingContext, SignalingEmitted, SignalingEvent, SignalingInput } from './types.js';
 
@@ -21,15 +22,10 @@ function drop(context: SignalingContext, enqueue: Enqueue, messages: ClientMessa
 
 /** The signaling machine's implementations, shared by its state files. */
 export const signalingSetup = setup({
-  types: {
-    input: {} as SignalingInput,
-    context: {} as SignalingContext,
-    events: {} as SignalingEvent,
-    emitted: {} as SignalingEmitted,
-  },
+  types: {} as { input: SignalingInput; context: SignalingContext; events: SignalingEvent; emitted: SignalingEmitted },
   actors: { socket: signalingSocket },
   guards: {
-    replaced: ({ event }) => event.type === 'SOCKET.CLOSED' && event.code === CLOSE_CODES.replaced,
+    replaced: ({ event }) => event.type === 'SOCKET.CLOSED' && event.code === CLOSE_REPLACED,
     welcomed: ({ event }) => event.type === 'SOCKET.MESSAGE' && event.message.type === 'welcome',
   },
   delays: {

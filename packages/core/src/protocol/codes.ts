@@ -36,6 +36,12 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * The close code for a socket whose identity resumed on a newer one. A constant of its own because it
+ * is the one a client acts on (it must not reconnect): the client bundle takes it without the table.
+ */
+export const CLOSE_REPLACED = 4004;
+
 /** WebSocket close codes the server sends, and what each means. */
 export const CLOSE_CODES = {
   /** Server shutting down (graceful): reconnect elsewhere or later. */
@@ -51,6 +57,6 @@ export const CLOSE_CODES = {
   /** The socket kept sending invalid frames after being warned. */
   protocolAbuse: 4003,
   /** The same identity resumed on a newer socket; this one is replaced. */
-  replaced: 4004,
+  replaced: CLOSE_REPLACED,
 } as const;
 export type CloseCodeName = keyof typeof CLOSE_CODES;

@@ -10,10 +10,10 @@ import { STATS_HISTORY } from './types.js';
 
 /** PC.CONNECTION_STATE → this region's state for it (the state is mirrored on the way). */
 const becomes = {
-  connecting: { guard: 'isConnecting', target: 'connecting', actions: 'mirrorConnectionState' },
-  connected: { guard: 'isConnected', target: 'connected', actions: 'mirrorConnectionState' },
-  disconnected: { guard: 'isDisconnected', target: 'disconnected', actions: 'mirrorConnectionState' },
-  failed: { guard: 'isFailed', target: 'restarting', actions: 'mirrorConnectionState' },
+  connecting: { guard: { type: 'connectionIs', params: 'connecting' }, target: 'connecting', actions: 'mirrorConnectionState' },
+  connected: { guard: { type: 'connectionIs', params: 'connected' }, target: 'connected', actions: 'mirrorConnectionState' },
+  disconnected: { guard: { type: 'connectionIs', params: 'disconnected' }, target: 'disconnected', actions: 'mirrorConnectionState' },
+  failed: { guard: { type: 'connectionIs', params: 'failed' }, target: 'restarting', actions: 'mirrorConnectionState' },
 } as const;
 const failedRestartsAtOnce = { ...becomes.failed, description: 'failed: restart ICE at once' } as const;
 
@@ -21,7 +21,7 @@ export const connection = peerSetup.createStateConfig({
   initial: 'new',
   on: {
     // In every state: `closed` came from someone else's close(); anything not handled below is mirrored only.
-    'PC.CONNECTION_STATE': [...connectionLost('peer/transport-lost', { type: 'isClosed' }), { actions: 'mirrorConnectionState' }],
+    'PC.CONNECTION_STATE': [...connectionLost('peer/transport-lost', { type: 'connectionIs', params: 'closed' }), { actions: 'mirrorConnectionState' }],
     'PC.ICE_CONNECTION_STATE': { actions: assign({ iceConnectionState: ({ event }) => event.state }) },
     'PC.STATS': { actions: assign({ stats: ({ context, event }) => [...context.stats, event.sample].slice(-STATS_HISTORY) }) },
     SET_ICE_SERVERS: {

@@ -77,7 +77,7 @@ export const negotiation = peerSetup.createStateConfig({
     settingLocalOffer: {
       on: {
         'PC.LOCAL_SET': {
-          guard: 'isLocalOffer',
+          guard: { type: 'localSet', params: 'offer' },
           target: 'awaitingAnswer',
           description: 'Send offer (PEER.SIGNAL), then the candidates held meanwhile',
           actions: { type: 'sendDescription', params: ({ event }) => ({ type: 'offer', sdp: event.description.sdp }) },
@@ -98,7 +98,7 @@ export const negotiation = peerSetup.createStateConfig({
     },
     settingRemoteAnswer: {
       on: {
-        'PC.REMOTE_SET': { guard: 'isRemoteAnswer', target: 'stable', actions: exchangeComplete },
+        'PC.REMOTE_SET': { guard: { type: 'remoteSet', params: 'answer' }, target: 'stable', actions: exchangeComplete },
         'PC.OP_FAILED': stepFailed('setRemoteAnswer'),
         'SIGNAL.OFFER': { target: 'settingRemoteOffer', description: 'Not a collision: applied after the answer', actions: acceptOffer },
         'PC.ICE_CANDIDATE': sendCandidate,
@@ -106,7 +106,7 @@ export const negotiation = peerSetup.createStateConfig({
     },
     settingRemoteOffer: {
       on: {
-        'PC.REMOTE_SET': { guard: 'isRemoteOffer', target: 'creatingAnswer' },
+        'PC.REMOTE_SET': { guard: { type: 'remoteSet', params: 'offer' }, target: 'creatingAnswer' },
         'PC.OP_FAILED': stepFailed('setRemoteOffer'),
       },
     },
@@ -120,7 +120,7 @@ export const negotiation = peerSetup.createStateConfig({
     settingLocalAnswer: {
       on: {
         'PC.LOCAL_SET': {
-          guard: 'isLocalAnswer',
+          guard: { type: 'localSet', params: 'answer' },
           target: 'stable',
           description: 'Send answer (PEER.SIGNAL), then the candidates held meanwhile',
           actions: [{ type: 'sendDescription', params: ({ event }) => ({ type: 'answer', sdp: event.description.sdp }) }, exchangeComplete],

@@ -4,7 +4,7 @@
  * build their states from with `peerSetup.createStateConfig(...)`.
  */
 import { and, assign, enqueueActions, not, or, setup, stateIn } from 'xstate';
-import { peerConnectionActor, type PcCommand, type PcOperation } from '../../actors/peer-connection.js';
+import { peerConnectionActor, type DescriptionType, type PcCommand, type PcOperation } from '../../actors/peer-connection.js';
 import { peerError, type PeerErrorCode } from '../../errors.js';
 import type { MediaStatePeerMessage, PeerMessage } from '../../protocol/peer-messages.js';
 import {
@@ -209,19 +209,15 @@ export const peerSetup = setup({
     changesPending: not(stateIn('#peer.active.session.nextOffer.nothingPending')),
     /** The offer/answer in progress already restarts ICE: another restart would only add a generation. */
     restartUnderWay: and([({ context }) => context.exchangeRestartsIce, not(stateIn('#peer.active.session.negotiation.stable'))]),
-    isLocalOffer: ({ event }) => event.type === 'PC.LOCAL_SET' && event.description.type === 'offer',
-    isLocalAnswer: ({ event }) => event.type === 'PC.LOCAL_SET' && event.description.type === 'answer',
-    isRemoteOffer: ({ event }) => event.type === 'PC.REMOTE_SET' && event.descriptionType === 'offer',
-    isRemoteAnswer: ({ event }) => event.type === 'PC.REMOTE_SET' && event.descriptionType === 'answer',
+    /** The description the pc actor just applied is the one a state waits for (`localSet offer`, `remoteSet answer`). */
+    localSet: ({ event }, type: DescriptionType) => event.type === 'PC.LOCAL_SET' && event.description.type === type,
+    remoteSet: ({ event }, type: DescriptionType) => event.type === 'PC.REMOTE_SET' && event.descriptionType === type,
     /** Guards OP_FAILED: only the failure of the step a state waits for counts there. */
     failed: ({ event }, params: { op: PcOperation }) => failedOp(event) === params.op,
     candidateFailed: ({ event }) => failedOp(event) === 'addCandidate',
     candidateOrMediaFailed: ({ event }) => ['addCandidate', 'media'].includes(failedOp(event) ?? ''),
-    isConnecting: ({ event }) => stateOf(event) === 'connecting',
-    isConnected: ({ event }) => stateOf(event) === 'connected',
-    isDisconnected: ({ event }) => stateOf(event) === 'disconnected',
-    isFailed: ({ event }) => stateOf(event) === 'failed',
-    isClosed: ({ event }) => stateOf(event) === 'closed',
+    /** PC.CONNECTION_STATE (or PC.ICE_CONNECTION_STATE) reports this state, e.g. `connectionIs failed`. */
+    connectionIs: ({ event }, state: RTCPeerConnectionState) => stateOf(event) === state,
     iceConnected: ({ event }) => stateOf(event) === 'connected' || stateOf(event) === 'completed',
     restartAttemptsLeft: ({ context }) => context.iceRestartAttempts < context.timing.iceRestartMaxAttempts,
     redialAttemptsLeft: ({ context }) => context.redialAttempts < context.timing.redialMaxAttempts,
@@ -238,7 +234,7 @@ export const peerSetup = setup({
  * This RTCPeerConnection cannot go on: redial (a fresh one, after a backoff) while attempts are left,
  * otherwise `failed`, where the peer stays visible with its error until REDIAL or DISMISS.
  */
-export const connectionLost = (code: PeerErrorCode, guard?: { type: 'isClosed' } | { type: 'failed'; params: { op: PcOperation } }) =>
+export const connectionLost = (code: PeerErrorCode, guard?: { type: 'connectionIs'; params: 'closed' } | { type: 'failed'; params: { op: PcOperation } }) =>
   [
     {
       guard: guard ? and([guard, 'redialAttemptsLeft']) : 'redialAttemptsLeft',

@@ -6,7 +6,7 @@
  * accepts it or produces the typed error. fast-path.test.ts proves both properties with fast-check.
  */
 import type { AnswerMessage, CandidateMessage, OfferMessage } from './client-messages.js';
-import { LIMITS, type IceCandidate } from './primitives.js';
+import { isRef, LIMITS, type IceCandidate } from './primitives.js';
 import { ID_PATTERN, SDP_MID_MAX_LENGTH, SDP_MLINE_INDEX_MAX, USERNAME_FRAGMENT_MAX_LENGTH } from './rules.js';
 
 export type FastPathMessage = OfferMessage | AnswerMessage | CandidateMessage;
@@ -14,9 +14,6 @@ export type FastPathMessage = OfferMessage | AnswerMessage | CandidateMessage;
 const isId = (value: unknown, max: number): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= max && ID_PATTERN.test(value);
 
-/** `RefSchema`: a string of at most `LIMITS.ref` characters, or a safe integer. */
-const isRef = (value: unknown): boolean =>
-  typeof value === 'string' ? value.length <= LIMITS.ref : typeof value === 'number' && Number.isSafeInteger(value);
 
 /** The strict schemas' key check: every key is one of the message's own (so no forged `from`). */
 function hasOnlyKeys(record: object, payloadKey: 'sdp' | 'candidate'): boolean {

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import type { ErrorCode } from './codes.js';
 import { CLIENT_MESSAGE_SCHEMAS, type ClientMessage } from './client-messages.js';
 import { fastPathMessage } from './fast-path.js';
-import { RefSchema, type Ref } from './primitives.js';
+import { isRef, type Ref } from './primitives.js';
 import { SERVER_MESSAGE_SCHEMAS, type ServerMessage } from './server-messages.js';
 
 /** Why a frame was refused: a typed code, a human message, and the frame's `ref` when it had a valid one. */
@@ -59,7 +59,7 @@ function validate<T>(schemas: SchemaByType, value: unknown): ParseResult<T> {
   if (result?.success) return { ok: true, message: result.output as T };
 
   // Refused: echo the frame's `ref` when it is a valid one, so the sender can match the error.
-  const ref = v.is(RefSchema, record.ref) ? record.ref : undefined;
+  const ref = isRef(record.ref) ? record.ref : undefined;
   const withRef = (error: Omit<ProtocolError, 'ref'>): ProtocolError => (ref === undefined ? error : { ...error, ref });
   if (!result) {
     const shown = typeof record.type === 'string' ? `"${record.type.slice(0, 32)}"` : 'missing';

@@ -35,11 +35,22 @@ export const DisplayNameSchema = v.pipe(
   v.maxLength(LIMITS.displayName, `display name is longer than ${LIMITS.displayName} characters`),
 );
 
-/** A client-chosen correlation id, echoed in the server's reply or error. */
-export const RefSchema = v.union([
-  v.pipe(v.string(), v.maxLength(LIMITS.ref, `ref is longer than ${LIMITS.ref} characters`)),
-  v.pipe(v.number(), v.integer('ref must be an integer'), v.safeInteger()),
-]);
+/** A ref: a string of at most `LIMITS.ref` characters, or a safe integer. */
+export const isRef = (value: unknown): value is string | number =>
+  typeof value === 'string' ? value.length <= LIMITS.ref : Number.isSafeInteger(value);
+
+/**
+ * A client-chosen correlation id, echoed in the server's reply or error. This schema and
+ * `IceServerUrlsSchema` are one check each rather than a union (which would put valibot's `union`
+ * in every client's bundle); protocol.schema.json spells both out (test-support/protocol-json-schema.ts).
+ */
+export const RefSchema = v.custom<string | number>(isRef, `ref must be a string of at most ${LIMITS.ref} characters or a safe integer`);
+
+/** `RTCIceServer.urls`: one URL, or a list of them. */
+export const IceServerUrlsSchema = v.custom<string | string[]>(
+  (value) => typeof value === 'string' || (Array.isArray(value) && value.every((url) => typeof url === 'string')),
+  'urls must be a string or an array of strings',
+);
 
 export const SdpSchema = v.pipe(
   v.string(),
@@ -59,7 +70,7 @@ export const IceCandidateSchema = v.nullable(
 
 /** `RTCIceServer` as handed to clients on join. */
 export const IceServerSchema = v.strictObject({
-  urls: v.union([v.string(), v.array(v.string())]),
+  urls: IceServerUrlsSchema,
   username: v.optional(v.string()),
   credential: v.optional(v.string()),
 });

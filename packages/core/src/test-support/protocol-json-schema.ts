@@ -4,7 +4,7 @@
  * frames exactly as the server and core do. Build-time only (not part of the library):
  * `npm run docs:schema -w packages/core` writes it; protocol.schema.test.ts fails while it is stale.
  */
-import { toJsonSchemaDefs } from '@valibot/to-json-schema';
+import { toJsonSchemaDefs, type JsonSchema } from '@valibot/to-json-schema';
 import * as protocol from '../protocol/index.js';
 
 /** Named definitions, in the order a reader meets them: the three directions, then each frame, then the shared pieces. */
@@ -47,6 +47,19 @@ const DEFINITIONS = {
   Reason: protocol.ReasonSchema,
 };
 
+const CHECKS_AS_UNIONS = new Map<unknown, JsonSchema>([
+  [
+    protocol.RefSchema,
+    {
+      anyOf: [
+        { type: 'string', maxLength: protocol.LIMITS.ref },
+        { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+      ],
+    },
+  ],
+  [protocol.IceServerUrlsSchema, { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }],
+]);
+
 /** The document: every definition under `$defs`; the root accepts any frame of either direction over the socket. */
 export function protocolJsonSchema(): Record<string, unknown> {
   return {
@@ -66,6 +79,8 @@ export function protocolJsonSchema(): Record<string, unknown> {
       errorMode: 'throw',
       // …except `finite`, which JSON itself guarantees (it has no NaN or Infinity).
       overrideAction: ({ valibotAction, jsonSchema }) => (valibotAction.type === 'finite' ? jsonSchema : undefined),
+      // The two checks that stand for a union in the valibot schemas (primitives.ts), as the union they check.
+      overrideSchema: ({ valibotSchema }) => CHECKS_AS_UNIONS.get(valibotSchema),
     }),
   };
 }

@@ -1,7 +1,7 @@
 import type { CreateRoomOptions } from '@peerchart/core';
 import { LocalVideo, useRoom } from '@peerchart/react';
 import { useEffect, useState } from 'react';
-import { callControls, devicePickers, recoveryButtons, secondsUntil, switchDevice } from '../../../web-shared/src/index';
+import { activeSpeakerAttribute, audioLevelAttribute, callControls, devicePickers, recoveryButtons, secondsUntil, switchDevice } from '../../../web-shared/src/index';
 import { ChatPanel } from './ChatPanel';
 import { PeerTile } from './PeerTile';
 
@@ -66,7 +66,12 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
       )}
 
       <section className="pc-stage" aria-label="Videos">
-        <figure className="pc-tile">
+        <figure
+          className="pc-tile"
+          data-testid="local-tile"
+          data-audio-level={audioLevelAttribute(local.audioLevel)}
+          data-active-speaker={activeSpeakerAttribute(view, view.selfId)}
+        >
           <LocalVideo data-testid="local-video" stream={local.stream} />
           {local.screenStream && <LocalVideo data-testid="local-screen" className="pc-screen" stream={local.screenStream} />}
           <figcaption>
@@ -78,7 +83,7 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
           </figcaption>
         </figure>
         {view.peers.map((peer) => (
-          <PeerTile key={peer.id} actor={actor} peerId={peer.id} onCommand={send} sinkId={speaker} />
+          <PeerTile key={peer.id} actor={actor} peerId={peer.id} onCommand={send} sinkId={speaker} activeSpeaker={activeSpeakerAttribute(view, peer.id) ?? false} />
         ))}
       </section>
 

@@ -1,9 +1,21 @@
 import type { CreateRoomOptions } from '@peerchart/core';
 import { LocalVideo, useRoom } from '@peerchart/react';
+import { useSelector } from '@xstate/react';
 import { useEffect, useState } from 'react';
-import { callControls, devicePickers, recoveryButtons, secondsUntil, switchDevice } from '../../../web-shared/src/index';
+import {
+  awaitsJoin,
+  callControls,
+  joinCommand,
+  recoveryButtons,
+  secondsUntil,
+  switchDevice,
+  withName,
+  type DevicePicker,
+} from '../../../web-shared/src/index';
 import { ChatPanel } from './ChatPanel';
+import { DevicePickers } from './DevicePickers';
 import { PeerTile } from './PeerTile';
+import { PreJoin } from './PreJoin';
 
 /**
  * One room, for as long as this component is mounted (useRoom leaves on unmount). `onRejoin`: leaving
@@ -13,6 +25,8 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
   const { view, send, actor, leave } = useRoom(options);
   // The speaker is the page's choice (core has no say in where sound plays): every PeerVideo gets it as sinkId.
   const [speaker, setSpeaker] = useState('');
+  // The pre-join screen, while the room waits for JOIN (the chart's state, not a flag here).
+  const beforeJoin = useSelector(actor ?? undefined, (snapshot) => (snapshot ? awaitsJoin(snapshot) : false));
 
   // A clock for the reconnect countdown.
   const [now, setNow] = useState(Date.now());
@@ -30,6 +44,16 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
 
   if (!view || !actor) return null;
   const local = view.local;
+  const pick = (picker: DevicePicker, deviceId: string) => {
+    const command = switchDevice(picker.id, deviceId);
+    if (command) send(command);
+    else setSpeaker(deviceId);
+  };
+  const join = (name: string) => {
+    // The URL keeps the name joined with, so a reload or Rejoin uses it.
+    history.replaceState(history.state, '', withName(location.href, name));
+    send(joinCommand(name));
+  };
   const inCall = view.status !== 'left' && view.status !== 'failed';
   const countdown = view.signaling.nextRetryAt === null ? null : secondsUntil(view.signaling.nextRetryAt, now);
 
@@ -65,74 +89,60 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
         )
       )}
 
-      <section className="pc-stage" aria-label="Videos">
-        <figure className="pc-tile">
-          <LocalVideo data-testid="local-video" stream={local.stream} />
-          {local.screenStream && <LocalVideo data-testid="local-screen" className="pc-screen" stream={local.screenStream} />}
-          <figcaption>
-            <span className="pc-name">You{view.selfName ? ` (${view.selfName})` : ''}</span>
-            {local.receiveOnly && <span className="pc-badge">Receive only</span>}
-            {local.micMuted && <span className="pc-badge">Muted</span>}
-            {local.cameraOff && <span className="pc-badge">Camera off</span>}
-            {local.sharingScreen && <span className="pc-badge">Sharing screen</span>}
-          </figcaption>
-        </figure>
-        {view.peers.map((peer) => (
-          <PeerTile key={peer.id} actor={actor} peerId={peer.id} onCommand={send} sinkId={speaker} />
-        ))}
-      </section>
-
-      {inCall ? (
-        <nav className="pc-controls" aria-label="Call controls">
-          {callControls(view).map((control) => (
-            <button
-              key={control.id}
-              type="button"
-              className={control.danger ? 'pc-danger' : undefined}
-              disabled={control.disabled}
-              aria-pressed={control.pressed}
-              onClick={() => send(control.command)}
-            >
-              {control.label}
-            </button>
-          ))}
-          {devicePickers(local, speaker).map((picker) => (
-            <label key={picker.id} className="pc-picker">
-              {picker.label}
-              <select
-                data-testid={`${picker.id}-select`}
-                value={picker.selected}
-                onChange={(event) => {
-                  const command = switchDevice(picker.id, event.target.value);
-                  if (command) send(command);
-                  else setSpeaker(event.target.value);
-                }}
-              >
-                {picker.id === 'speaker' && <option value="">Default</option>}
-                {picker.options.map((option) => (
-                  <option key={option.deviceId} value={option.deviceId}>
-                    {option.label}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ))}
-        </nav>
+      {beforeJoin ? (
+        <PreJoin view={view} speaker={speaker} onPick={pick} onJoin={join} />
       ) : (
-        view.status === 'left' && (
-          <nav className="pc-controls" aria-label="Call controls">
-            <button type="button" onClick={onRejoin}>
-              Rejoin
-            </button>
-          </nav>
-        )
-      )}
+        <>
+          <section className="pc-stage" aria-label="Videos">
+            <figure className="pc-tile">
+              <LocalVideo data-testid="local-video" stream={local.stream} />
+              {local.screenStream && <LocalVideo data-testid="local-screen" className="pc-screen" stream={local.screenStream} />}
+              <figcaption>
+                <span className="pc-name">You{view.selfName ? ` (${view.selfName})` : ''}</span>
+                {local.receiveOnly && <span className="pc-badge">Receive only</span>}
+                {local.micMuted && <span className="pc-badge">Muted</span>}
+                {local.cameraOff && <span className="pc-badge">Camera off</span>}
+                {local.sharingScreen && <span className="pc-badge">Sharing screen</span>}
+              </figcaption>
+            </figure>
+            {view.peers.map((peer) => (
+              <PeerTile key={peer.id} actor={actor} peerId={peer.id} onCommand={send} sinkId={speaker} />
+            ))}
+          </section>
 
-      <ChatPanel
-        chat={view.chat}
-        canSend={view.peers.some((p) => p.dataChannelOpen)}
-        onSend={(text) => send({ type: 'CHAT.SEND', text })}
-      />
+          {inCall ? (
+            <nav className="pc-controls" aria-label="Call controls">
+              {callControls(view).map((control) => (
+                <button
+                  key={control.id}
+                  type="button"
+                  className={control.danger ? 'pc-danger' : undefined}
+                  disabled={control.disabled}
+                  aria-pressed={control.pressed}
+                  onClick={() => send(control.command)}
+                >
+                  {control.label}
+                </button>
+              ))}
+              <DevicePickers local={local} speaker={speaker} onPick={pick} />
+            </nav>
+          ) : (
+            view.status === 'left' && (
+              <nav className="pc-controls" aria-label="Call controls">
+                <button type="button" onClick={onRejoin}>
+                  Rejoin
+                </button>
+              </nav>
+            )
+          )}
+
+          <ChatPanel
+            chat={view.chat}
+            canSend={view.peers.some((p) => p.dataChannelOpen)}
+            onSend={(text) => send({ type: 'CHAT.SEND', text })}
+          />
+        </>
+      )}
     </>
   );
 }

@@ -80,6 +80,12 @@ export interface PeerConnectionLike {
 /** A camera, microphone or speaker as `enumerateDevices()` lists it. */
 export type DeviceInfo = Pick<MediaDeviceInfo, 'deviceId' | 'groupId' | 'kind' | 'label'>;
 
+/** The participants' audio levels (0..1) by id, and who speaks (an id, or null). */
+export interface AudioLevels {
+  levels: Record<string, number>;
+  speaker: string | null;
+}
+
 export interface Implementations {
   /** Build an RTCPeerConnection. Browser default: `new RTCPeerConnection(config)`; Node: werift's. */
   createPeerConnection(config: PeerConnectionConfig): PeerConnectionLike;
@@ -101,4 +107,16 @@ export interface Implementations {
    * `devicechange`; Node (no `navigator.mediaDevices`): never called.
    */
   watchDevices(onChange: (devices: DeviceInfo[]) => void): () => void;
+  /**
+   * Watches the participants' audio: `tracks()` gives the audio tracks to measure now, by participant id
+   * (null: none, level 0); `onLevels` is called with every level (0..1) by id and who speaks (an id or
+   * null) whenever one of them changed; returns the stop function. The view's `audioLevel`s and
+   * `activeSpeakerId` come from it. No default: without it every level is 0 and nobody speaks (Node and
+   * werift have no WebAudio). Browsers: `watchAudioLevels` from `@peerchart/core/dom` (WebAudio, ~8 Hz,
+   * with hysteresis for the speaker); the React and Vue bindings pass it for you.
+   */
+  watchAudioLevels?(
+    tracks: () => Record<string, MediaStreamTrack | null>,
+    onLevels: (report: AudioLevels) => void,
+  ): () => void;
 }

@@ -74,6 +74,12 @@ export interface PeerView {
   dataChannelOpen: boolean;
   stats: PeerStatsView | null;
   error: ViewError | null;
+  /**
+   * Loudness of the peer's received audio, 0..1 in steps of 0.05, ~8 samples a second; 0 while it is
+   * muted, has no audio, or without a `meterAudio` implementation (see Implementations). Only the room's
+   * view has it: `selectPeerView` on a peer snapshot alone gives 0.
+   */
+  audioLevel: number;
 }
 
 export interface LocalMediaView {
@@ -98,6 +104,12 @@ export interface LocalMediaView {
    * `setSinkId` where the browser has it (the `sinkId` prop of PeerVideo in @peerchart/react and @peerchart/vue).
    */
   selectedDevices: { audioinput: string | null; videoinput: string | null };
+  /**
+   * Loudness of the local microphone, 0..1 in steps of 0.05, ~8 samples a second, from the moment it is
+   * live (before joining too, e.g. a pre-join meter); 0 while muted, without a microphone, or without a
+   * `meterAudio` implementation (see Implementations).
+   */
+  audioLevel: number;
 }
 
 export interface ChatEntry {
@@ -135,4 +147,10 @@ export interface RoomView {
   peers: PeerView[];
   chat: ChatEntry[];
   signaling: SignalingView;
+  /**
+   * Who is speaking: `selfId` or a peer's id, the loudest participant at speech level or above (0.25 with the browser's `watchAudioLevels`);
+   * keeps the role through pauses shorter than a second, so it does not flap; null when nobody speaks
+   * (and for oneself before joining, while `selfId` is null).
+   */
+  activeSpeakerId: string | null;
 }

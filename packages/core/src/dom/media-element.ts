@@ -1,9 +1,4 @@
 /**
- * `@peerchart/core/dom`: what every UI needs to play a call's streams in `<video>`/`<audio>` elements,
- * framework-free (the React and Vue bindings use it; so can a plain app). Not part of the main entry:
- * an app that does not import it does not ship it.
- */
-/**
  * Starts `video`. When the browser refuses to play it with sound (autoplay policy: no user gesture
  * yet, `play()` rejects with NotAllowedError), it plays muted instead and `onSoundBlocked` is called,
  * so the UI can offer a click that turns the sound on (`unmute`).

@@ -75,5 +75,7 @@ export function selectLocalMedia(snapshot: MediaSnapshot): LocalMediaView {
     sharingScreen: screenStream !== null,
     devices,
     selectedDevices: { audioinput: deviceIdOf(audioTrack(stream)), videoinput: deviceIdOf(videoTrack(stream)) },
+    // The room fills it in (its audioLevels actor).
+    audioLevel: 0,
   };
 }

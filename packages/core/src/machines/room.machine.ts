@@ -15,11 +15,13 @@
  * emits; peers: snapshots). The room takes every RoomCommand in every state; where a command means
  * nothing it is ignored.
  */
-import type { SnapshotFrom } from 'xstate';
+import { assign, type SnapshotFrom } from 'xstate';
 import { media } from './room/media.js';
 import { membership } from './room/membership.js';
 import { peers } from './room/peers.js';
-import { CONNECTING, roomSetup, signalingInput } from './room/setup.js';
+import { audioTrack } from '../actors/user-media.js';
+import { CONNECTING, roomSetup, signalingInput, withLevel } from './room/setup.js';
+import { SELF } from './room/types.js';
 import { signaling } from './room/signaling.js';
 import { selectLocalMedia, type MediaSnapshot } from './media.machine.js';
 
@@ -55,12 +57,41 @@ export const roomMachine = roomSetup.createMachine({
       signalingView: CONNECTING,
       joinedIceServers: [],
       iceServersTtlMs: null,
+      activeSpeaker: null,
     };
   },
   initial: 'call',
   on: { LEAVE: '.left' },
   states: {
-    call: { type: 'parallel', on: peers, states: { media, signaling, membership } },
+    call: {
+      type: 'parallel',
+      // Levels are data, not states: reported only when they change.
+      invoke: {
+        src: 'audioLevels',
+        input: ({ context, self }) => ({
+          watch: context.implementations.watchAudioLevels,
+          // The microphone and each peer's audio. A muted track stays: mute is `enabled = false`, silence on both sides.
+          tracks: () => {
+            const { local, peers } = self.getSnapshot().context;
+            const tracks: Record<string, MediaStreamTrack | null> = { [SELF]: audioTrack(local.stream) };
+            for (const id in peers) tracks[id] = audioTrack(peers[id]!.view.stream);
+            return tracks;
+          },
+        }),
+      },
+      on: {
+        ...peers,
+        // New levels into the views (a view whose level did not change stays the same object), and who speaks.
+        'AUDIO.LEVELS': {
+          actions: assign(({ context, event: { levels, speaker } }) => {
+            const peers = { ...context.peers };
+            for (const id in peers) peers[id] = { ...peers[id]!, view: withLevel(peers[id]!.view, levels[id]) };
+            return { local: withLevel(context.local, levels[SELF]), peers, activeSpeaker: speaker };
+          }),
+        },
+      },
+      states: { media, signaling, membership },
+    },
     left: {
       type: 'final',
       entry: [

@@ -36,6 +36,7 @@ const SERVER: RoomEvent[] = [
   message({ type: 'ice-servers', iceServers: [], iceServersTtlMs: 60_000 }),
   { type: 'xstate.after.iceServersRenewal.room.call.membership.member.joined.iceServersValid' } as unknown as RoomEvent,
   { type: 'NETWORK.CHANGED' },
+  { type: 'AUDIO.LEVELS', levels: { '': 0.5, p1: 0 }, speaker: '' },
   message({ type: 'error', code: 'room-full', message: 'full', ref: 'join' }),
   message({ type: 'peer-joined', room: ROOM, peer: { id: 'p2', name: 'Two', polite: true } }),
   message({ type: 'peer-left', room: ROOM, peerId: 'p1', reason: 'leave' }),

@@ -96,6 +96,7 @@ export function selectPeerView(snapshot: PeerSnapshot): PeerView {
     dataChannelOpen: snapshot.matches({ active: { session: { channel: 'open' } } }),
     stats: statsView(context),
     error: toViewError(snapshot),
+    audioLevel: 0,
   };
   cache.set(snapshot, view);
   return view;

@@ -1,5 +1,6 @@
 import type { RoomCommand } from '../commands.js';
 import type { RoomSnapshot } from '../machines/room.machine.js';
+import { SELF } from '../machines/room/types.js';
 import type { RecoveryAction, RoomStatus, RoomView, ViewError } from '../view.js';
 import { flattenStateValue } from './peer.js';
 
@@ -72,6 +73,7 @@ export function selectRoomView(snapshot: RoomSnapshot): RoomView {
     peers,
     chat: context.chat,
     signaling: context.signalingView,
+    activeSpeakerId: context.activeSpeaker === SELF ? context.selfId : context.activeSpeaker,
   };
   views.set(snapshot, view);
   return view;

@@ -3,7 +3,7 @@ import { PEER_MESSAGE_LIMITS, type RelayedMessage } from '../../protocol/index.j
 import { selectPeerView } from '../../selectors/peer.js';
 import type { ChatEntry } from '../../view.js';
 import type { PeerCommandEvent } from '../peer.machine.js';
-import { roomSetup } from './setup.js';
+import { roomSetup, withLevel } from './setup.js';
 import { CHAT_LOG_LIMIT } from './types.js';
 
 /** A chat entry's id in the log: author and the author's message id (`:` never occurs in a peer id). */
@@ -26,7 +26,7 @@ export const peers = roomSetup.createStateConfig({
       actions: assign(({ context, event: { peerId, snapshot } }) => {
         const entry = context.peers[peerId];
         if (!entry || entry.ref.getSnapshot() !== snapshot) return {};
-        return { peers: { ...context.peers, [peerId]: { ...entry, view: selectPeerView(snapshot) } } };
+        return { peers: { ...context.peers, [peerId]: { ...entry, view: withLevel(selectPeerView(snapshot), entry.view.audioLevel) } } };
       }),
     },
     'PEER.SIGNAL': {

@@ -1,4 +1,5 @@
 import { assign, enqueueActions, sendTo, setup } from 'xstate';
+import { audioLevels } from '../../actors/audio-levels.js';
 import { childBridge } from '../../actors/child-bridge.js';
 import { networkWatcher } from '../../actors/network-watcher.js';
 import { audioTrack, videoTrack } from '../../actors/user-media.js';
@@ -35,10 +36,14 @@ function localMedia(local: LocalMediaView): LocalMedia {
   };
 }
 
+/** `view` with `level` (0 when unknown), the same object when that is its level already. */
+export const withLevel = <V extends { audioLevel: number }>(view: V, level = 0): V => (view.audioLevel === level ? view : { ...view, audioLevel: level });
+
+
 /** The room machine's implementations, shared by its region files. */
 export const roomSetup = setup({
   types: { input: {} as RoomInput, context: {} as RoomContext, events: {} as RoomEvent },
-  actors: { media: mediaMachine, signaling: signalingMachine, peer: peerMachine, bridge: childBridge, network: networkWatcher },
+  actors: { media: mediaMachine, signaling: signalingMachine, peer: peerMachine, bridge: childBridge, network: networkWatcher, audioLevels },
   delays: {
     iceServersRenewal: ({ context }) => (context.iceServersTtlMs ?? 0) * ICE_SERVERS_RENEWAL_AT,
   },
@@ -73,7 +78,10 @@ export const roomSetup = setup({
       const entry = context.peers[peerId];
       if (entry) enqueue.sendTo(entry.ref, event);
     }),
-    absorbMedia: assign((_, snapshot: MediaSnapshot) => ({ local: selectLocalMedia(snapshot), mediaError: snapshot.context.error })),
+    absorbMedia: assign(({ context }, snapshot: MediaSnapshot) => ({
+      local: withLevel(selectLocalMedia(snapshot), context.local.audioLevel),
+      mediaError: snapshot.context.error,
+    })),
     /** Tells every peer the current local media (a new peer too, right after its spawn); each peer diffs it against what it sends. */
     syncPeers: enqueueActions(({ context, enqueue }) => {
       const media = localMedia(context.local);

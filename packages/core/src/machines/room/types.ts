@@ -1,4 +1,5 @@
 import type { ActorRefFrom, AnyActorRef, SnapshotFrom } from 'xstate';
+import type { AudioLevelsEvent } from '../../actors/audio-levels.js';
 import type { NetworkChangedEvent } from '../../actors/network-watcher.js';
 import type { RoomCommand } from '../../commands.js';
 import type { Implementations } from '../../implementations.js';
@@ -32,6 +33,9 @@ export interface RoomInput {
   iceTransportPolicy?: RTCIceTransportPolicy;
   timing?: RoomTiming;
 }
+
+/** The local participant's key among the audio levels (a peer id is never empty). */
+export const SELF = '';
 
 /** TURN credentials are renewed when this share of their lifetime has passed. */
 export const ICE_SERVERS_RENEWAL_AT = 0.75;
@@ -73,6 +77,8 @@ export interface RoomContext extends RoomInput {
   joinedIceServers: RTCIceServer[];
   /** Lifetime of the credentials in `joinedIceServers` (from `joined` / `ice-servers`); null: they do not expire. */
   iceServersTtlMs: number | null;
+  /** Who speaks (SELF or a peer id), from the last AUDIO.LEVELS; the view turns SELF into `selfId`. */
+  activeSpeaker: string | null;
 }
 
 export type RoomEvent =
@@ -81,4 +87,5 @@ export type RoomEvent =
   | { type: 'MEDIA.UPDATE'; snapshot: MediaSnapshot }
   | { type: 'PEER.UPDATE'; peerId: string; snapshot: PeerSnapshot }
   | NetworkChangedEvent
+  | AudioLevelsEvent
   | PeerEmitted;

@@ -11,7 +11,7 @@ const crossShell = ['mixed.e2e.ts', 'screen-share.e2e.ts', 'resilience.e2e.ts', 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   test: {
-    include: process.env.E2E_MIXED === '1' ? ['call.e2e.ts', ...crossShell] : ['call.e2e.ts'],
+    include: process.env.E2E_MIXED === '1' ? ['call.e2e.ts', 'speaker.e2e.ts', ...crossShell] : ['call.e2e.ts', 'speaker.e2e.ts'],
     environment: 'node',
     fileParallelism: false,
     sequence: { concurrent: false },

@@ -1,4 +1,5 @@
 import { createRoom, selectRoomView, type CreateRoomOptions, type RoomCommand, type RoomHandle, type RoomView } from '@peerchart/core';
+import { watchAudioLevels } from '@peerchart/core/dom';
 import { useSelector } from '@xstate/react';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
@@ -23,6 +24,12 @@ export interface UseRoomResult {
 // Layout effect: the room exists before the first paint. Plain effect on the server, where neither runs.
 const useMountEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
 
+/** The browser's audio meter (WebAudio) unless the app brings its own `watchAudioLevels`, so the view has levels and a speaker. */
+const withBrowserAudioLevels = (options: CreateRoomOptions): CreateRoomOptions => ({
+  ...options,
+  implementations: { watchAudioLevels, ...options.implementations },
+});
+
 /** One mounted room and whether its component's cleanup has run without a re-mount since. */
 interface Held {
   room: RoomHandle;
@@ -30,7 +37,8 @@ interface Held {
 }
 
 /**
- * Creates a room (core's `createRoom(options)`) when the component mounts and leaves it when the
+ * Creates a room (core's `createRoom(options)`, with `watchAudioLevels` from `@peerchart/core/dom` unless
+ * `options.implementations` has one) when the component mounts and leaves it when the
  * component unmounts. `options` are read once, at mount: to join another room, or with other options,
  * give the component a new `key` (React then unmounts the old one, which leaves, and mounts a new one).
  *
@@ -43,7 +51,7 @@ export function useRoom(options: CreateRoomOptions): UseRoomResult {
   const [room, setRoom] = useState<RoomHandle | null>(null);
 
   useMountEffect(() => {
-    const current = held.current ?? { room: createRoom(initialOptions.current), released: false };
+    const current = held.current ?? { room: createRoom(withBrowserAudioLevels(initialOptions.current)), released: false };
     current.released = false;
     held.current = current;
     setRoom(current.room);

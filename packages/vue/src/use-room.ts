@@ -1,4 +1,5 @@
 import { createRoom, selectRoomView, type CreateRoomOptions, type RoomCommand, type RoomHandle, type RoomView } from '@peerchart/core';
+import { watchAudioLevels } from '@peerchart/core/dom';
 import { useSelector } from '@xstate/vue';
 import { getCurrentScope, onScopeDispose, type Ref } from 'vue';
 
@@ -17,14 +18,16 @@ export interface UseRoomReturn {
 }
 
 /**
- * Creates a room (core's `createRoom(options)`) and leaves it when the calling effect scope ends: the
+ * Creates a room (core's `createRoom(options)`, with `watchAudioLevels` from `@peerchart/core/dom` unless
+ * `options.implementations` has one) and leaves it when the calling effect scope ends: the
  * component's `setup` (the room lives as long as the component) or an `effectScope()` you stop.
  * `options` are read once: to join another room, give the component a new `key` (Vue then unmounts the
  * old one, which leaves, and mounts a new one). Browser-only: in an SSR app, call it from a component
  * that renders on the client only.
  */
 export function useRoom(options: CreateRoomOptions): UseRoomReturn {
-  const room = createRoom(options);
+  // The browser's audio meter (WebAudio) unless the app brings its own: the view then has levels and a speaker.
+  const room = createRoom({ ...options, implementations: { watchAudioLevels, ...options.implementations } });
   const view = useSelector(room.actor, selectRoomView);
   if (getCurrentScope()) onScopeDispose(() => void room.leave());
   return { view, send: room.send, actor: room.actor, leave: room.leave };

@@ -1,4 +1,4 @@
-/** What both demo shells share besides core: URL options, call controls, device pickers, recovery buttons, quality figures, room start-up, the pre-join screen. */
+/** What both demo shells share besides core: URL options, call controls, device pickers, recovery buttons, quality figures, speaker attributes, room start-up, the pre-join screen. */
 export * from './call-options.js';
 export * from './controls.js';
 export * from './devices.js';
@@ -6,3 +6,4 @@ export * from './join-room.js';
 export * from './prejoin.js';
 export * from './quality.js';
 export * from './recovery.js';
+export * from './speaker.js';

@@ -7,8 +7,7 @@ import { startRealCall, until, type RealCall } from '@peerchart/test-support/rea
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCallOptions } from './call-options.js';
 import { roomOptions } from './join-room.js';
-import { awaitsJoin, joinCommand, micLevel } from './prejoin.js';
-import { localMediaView } from './test-support/local-media.js';
+import { awaitsJoin, joinCommand } from './prejoin.js';
 
 let call: RealCall;
 beforeAll(async () => {
@@ -59,12 +58,5 @@ describe('awaitsJoin + joinCommand', () => {
     expect(bob.getView().peers[0]?.name).toBe('Ada Lovelace');
     expect(bobSeen.some(Boolean)).toBe(false);
     await ada.leave();
-  });
-});
-
-describe('micLevel', () => {
-  it('reads view.local.audioLevel, 0 while core has none', () => {
-    expect(micLevel(localMediaView())).toBe(0);
-    expect(micLevel({ ...localMediaView(), audioLevel: 0.4 } as ReturnType<typeof localMediaView>)).toBe(0.4);
   });
 });

@@ -1,4 +1,4 @@
-import type { LocalMediaView, RoomCommand, RoomSnapshot } from '@peerchart/core';
+import type { RoomCommand, RoomSnapshot } from '@peerchart/core';
 
 /**
  * Whether the pre-join screen is up: the room waits for JOIN (created with `autoJoin: false`, JOIN not
@@ -14,10 +14,3 @@ export function joinCommand(name: string): RoomCommand {
   return { type: 'JOIN', name: name.trim() };
 }
 
-/**
- * The microphone's level for the meter, 0..1: `view.local.audioLevel`, which core is gaining on
- * another branch; 0 until it has it. (Remove this accessor once `LocalMediaView` has the field.)
- */
-export function micLevel(local: LocalMediaView): number {
-  return (local as LocalMediaView & { audioLevel?: number }).audioLevel ?? 0;
-}

@@ -120,3 +120,12 @@ describe('sampleAudioLevels: meters per track, reports changes only', () => {
     expect(reports).toHaveLength(count);
   });
 });
+
+describe('meterAudio without WebAudio', () => {
+  it('is a silent meter that holds nothing (Node, a test DOM), so a binding passing it everywhere never throws', async () => {
+    const { meterAudio } = await import('./audio-meter.js');
+    const meter = meterAudio(track('mic'));
+    expect(meter.read()).toBe(0);
+    expect(() => meter.stop()).not.toThrow();
+  });
+});

@@ -21,22 +21,27 @@ function audioContext(): AudioContext {
  * A remote track must also play in a media element (muted is fine) for Chromium to feed WebAudio.
  */
 export function meterAudio(track: MediaStreamTrack): AudioMeter {
-  const context = audioContext();
-  const source = context.createMediaStreamSource(new MediaStream([track]));
-  const analyser = context.createAnalyser();
-  analyser.fftSize = 2048;
-  source.connect(analyser);
-  const samples = new Float32Array(analyser.fftSize);
-  return {
-    read() {
-      analyser.getFloatTimeDomainData(samples);
-      let sum = 0;
-      for (const sample of samples) sum += sample * sample;
-      const rms = Math.sqrt(sum / samples.length);
-      return Math.max(0, Math.min(1, 1 + Math.log10(rms || 1e-9) / 3));
-    },
-    stop: () => source.disconnect(),
-  };
+  try {
+    const context = audioContext();
+    const source = context.createMediaStreamSource(new MediaStream([track]));
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 2048;
+    source.connect(analyser);
+    const samples = new Float32Array(analyser.fftSize);
+    return {
+      read() {
+        analyser.getFloatTimeDomainData(samples);
+        let sum = 0;
+        for (const sample of samples) sum += sample * sample;
+        const rms = Math.sqrt(sum / samples.length);
+        return Math.max(0, Math.min(1, 1 + Math.log10(rms || 1e-9) / 3));
+      },
+      stop: () => source.disconnect(),
+    };
+  } catch {
+    // No WebAudio here (Node, a test DOM), or a track it cannot take (ended): level 0, nothing held.
+    return { read: () => 0, stop: () => undefined };
+  }
 }
 
 /**

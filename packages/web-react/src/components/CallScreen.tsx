@@ -3,6 +3,8 @@ import { LocalVideo, useRoom } from '@peerchart/react';
 import { useSelector } from '@xstate/react';
 import { useEffect, useState } from 'react';
 import {
+  activeSpeakerAttribute,
+  audioLevelAttribute,
   awaitsJoin,
   callControls,
   joinCommand,
@@ -94,7 +96,12 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
       ) : (
         <>
           <section className="pc-stage" aria-label="Videos">
-            <figure className="pc-tile">
+            <figure
+              className="pc-tile"
+              data-testid="local-tile"
+              data-audio-level={audioLevelAttribute(local.audioLevel)}
+              data-active-speaker={activeSpeakerAttribute(view, view.selfId)}
+            >
               <LocalVideo data-testid="local-video" stream={local.stream} />
               {local.screenStream && <LocalVideo data-testid="local-screen" className="pc-screen" stream={local.screenStream} />}
               <figcaption>
@@ -106,7 +113,14 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
               </figcaption>
             </figure>
             {view.peers.map((peer) => (
-              <PeerTile key={peer.id} actor={actor} peerId={peer.id} onCommand={send} sinkId={speaker} />
+              <PeerTile
+                key={peer.id}
+                actor={actor}
+                peerId={peer.id}
+                onCommand={send}
+                sinkId={speaker}
+                activeSpeaker={activeSpeakerAttribute(view, peer.id) ?? false}
+              />
             ))}
           </section>
 

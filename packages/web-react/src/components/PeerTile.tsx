@@ -1,7 +1,7 @@
 import type { RoomCommand } from '@peerchart/core';
 import { PeerVideo, usePeer, type RoomActor } from '@peerchart/react';
 import { memo } from 'react';
-import { recoveryButtons } from '../../../web-shared/src/index';
+import { audioLevelAttribute, recoveryButtons } from '../../../web-shared/src/index';
 import { PeerStats } from './PeerStats';
 
 interface Props {
@@ -10,14 +10,24 @@ interface Props {
   onCommand: (command: RoomCommand) => void;
   /** The speaker chosen in the call controls ('' = default). */
   sinkId: string;
+  /** This peer is the room's active speaker (`view.activeSpeakerId`): its tile is highlighted. */
+  activeSpeaker: boolean;
 }
 
 /** One peer's tile. Memoized, and usePeer re-renders it only when this peer changes, not with the whole room. */
-export const PeerTile = memo(function PeerTile({ actor, peerId, onCommand, sinkId }: Props) {
+export const PeerTile = memo(function PeerTile({ actor, peerId, onCommand, sinkId, activeSpeaker }: Props) {
   const peer = usePeer(actor, peerId);
   if (!peer) return null;
   return (
-    <figure className="pc-tile" data-testid="peer-tile" data-peer-id={peer.id} data-connection-state={peer.connectionState} data-peer-status={peer.status}>
+    <figure
+      className="pc-tile"
+      data-testid="peer-tile"
+      data-peer-id={peer.id}
+      data-connection-state={peer.connectionState}
+      data-peer-status={peer.status}
+      data-audio-level={audioLevelAttribute(peer.audioLevel)}
+      data-active-speaker={activeSpeaker || undefined}
+    >
       <PeerVideo data-testid="remote-video" data-peer-id={peer.id} stream={peer.stream} sinkId={sinkId} />
       {peer.screenStream && <PeerVideo data-testid="remote-screen" className="pc-screen" data-peer-id={peer.id} stream={peer.screenStream} muted />}
       <figcaption>

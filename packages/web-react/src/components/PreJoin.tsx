@@ -1,7 +1,7 @@
 import type { RoomView } from '@peerchart/core';
 import { LocalVideo } from '@peerchart/react';
 import { useState, type FormEvent } from 'react';
-import { micLevel, type DevicePicker } from '../../../web-shared/src/index';
+import type { DevicePicker } from '../../../web-shared/src/index';
 import { DevicePickers } from './DevicePickers';
 
 /** The pre-join screen. The room is already getting ready behind it (autoJoin: false): camera, microphone, signaling. */
@@ -20,7 +20,7 @@ export function PreJoin(props: { view: RoomView; speaker: string; onPick: (picke
         <DevicePickers local={view.local} speaker={props.speaker} onPick={props.onPick} />
         {view.local.hasAudio && (
           <label className="pc-picker">
-            Microphone level <meter data-testid="mic-level" min={0} max={1} value={micLevel(view.local)} />
+            Microphone level <meter data-testid="mic-level" min={0} max={1} value={view.local.audioLevel} />
           </label>
         )}
         <label>

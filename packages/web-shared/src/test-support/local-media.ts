@@ -12,5 +12,6 @@ export const localMediaView = (media: Partial<LocalMediaView> = {}): LocalMediaV
   sharingScreen: false,
   devices: [],
   selectedDevices: { audioinput: null, videoinput: null },
+  audioLevel: 0,
   ...media,
 });

@@ -34,7 +34,11 @@ const sendJoin = {
 const leave = { type: 'toServer', params: ({ context }: { context: RoomContext }) => ({ type: 'leave' as const, room: context.room }) } as const;
 
 /** The join is wanted; a name chosen on the pre-join screen replaces the one the room started with. */
-const wantJoin = { target: 'waiting', actions: 'takeJoinName' } as const;
+const wantJoin = {
+  target: 'waiting',
+  // Only JOIN takes this transition; its `name` is optional.
+  actions: roomSetup.assign({ name: ({ context, event }) => (event as { name?: string }).name ?? context.name }),
+} as const;
 
 /** Media has settled and signaling is open: nothing left to wait for. */
 const canJoin = stateIn({ call: { media: 'settled', signaling: 'open' } });

@@ -73,7 +73,6 @@ export const roomSetup = setup({
       return { signalingActor, signalingView: CONNECTING };
     }),
     showSignaling: assign((_, signalingView: SignalingView) => ({ signalingView })),
-    takeJoinName: assign({ name: ({ context, event }) => (event.type === 'JOIN' && event.name !== undefined ? event.name : context.name) }),
     toPeer: enqueueActions(({ context, enqueue }, { peerId, event }: { peerId: string; event: PeerCommandEvent }) => {
       const entry = context.peers[peerId];
       if (entry) enqueue.sendTo(entry.ref, event);

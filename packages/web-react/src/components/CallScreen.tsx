@@ -1,6 +1,5 @@
 import type { CreateRoomOptions } from '@peerchart/core';
 import { LocalVideo, useRoom } from '@peerchart/react';
-import { useSelector } from '@xstate/react';
 import { useEffect, useState } from 'react';
 import {
   activeSpeakerAttribute,
@@ -27,8 +26,6 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
   const { view, send, actor, leave } = useRoom(options);
   // The speaker is the page's choice (core has no say in where sound plays): every PeerVideo gets it as sinkId.
   const [speaker, setSpeaker] = useState('');
-  // The pre-join screen, while the room waits for JOIN (the chart's state, not a flag here).
-  const beforeJoin = useSelector(actor ?? undefined, (snapshot) => (snapshot ? awaitsJoin(snapshot) : false));
 
   // A clock for the reconnect countdown.
   const [now, setNow] = useState(Date.now());
@@ -46,6 +43,9 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
 
   if (!view || !actor) return null;
   const local = view.local;
+  // The pre-join screen, while the room waits for JOIN (the chart's state, not a flag here). Each new
+  // snapshot makes a new view and so a render: the actor's snapshot is the view's.
+  const beforeJoin = awaitsJoin(actor.getSnapshot());
   const pick = (picker: DevicePicker, deviceId: string) => {
     const command = switchDevice(picker.id, deviceId);
     if (command) send(command);

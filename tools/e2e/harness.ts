@@ -113,10 +113,15 @@ const baseFlags = [
 /**
  * `fakeMediaUi` answers every capture prompt with "allow" (and picks the fake screen for
  * getDisplayMedia); it also overrides a context's missing permissions, so a real "denied" needs a
- * browser without it, where a context's `permissions` decide.
+ * browser without it, where a context's `permissions` decide. `fakeCameras`: how many fake cameras
+ * Chromium lists (default 1).
  */
-export function launchBrowser(options: { fakeMediaUi: boolean }): Promise<Browser> {
-  const args = options.fakeMediaUi ? [...baseFlags, FAKE_MEDIA_UI_FLAG] : baseFlags;
+export function launchBrowser(options: { fakeMediaUi: boolean; fakeCameras?: number }): Promise<Browser> {
+  // Chromium fakes one camera unless asked for more (`device-count`), e.g. to switch between two.
+  const flags = options.fakeCameras
+    ? baseFlags.map((flag) => (flag === '--use-fake-device-for-media-stream' ? `${flag}=device-count=${options.fakeCameras}` : flag))
+    : baseFlags;
+  const args = options.fakeMediaUi ? [...flags, FAKE_MEDIA_UI_FLAG] : flags;
   return chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }
 
@@ -152,11 +157,14 @@ export async function launchKillableBrowser(): Promise<KillableBrowser> {
  * The real server and a fake-media browser shared by one test file: started before its tests,
  * closed after them. Read them inside tests (they exist from `beforeAll` on).
  */
-export function useServerAndBrowser(overrides: ServerOverrides = {}): { readonly server: TestServer; readonly browser: Browser } {
+export function useServerAndBrowser(
+  overrides: ServerOverrides = {},
+  browserOptions: { fakeCameras?: number } = {},
+): { readonly server: TestServer; readonly browser: Browser } {
   const shared = {} as { server: TestServer; browser: Browser };
   beforeAll(async () => {
     shared.server = await startServer(0, overrides);
-    shared.browser = await launchBrowser({ fakeMediaUi: true });
+    shared.browser = await launchBrowser({ fakeMediaUi: true, ...browserOptions });
   });
   afterAll(async () => {
     await shared.browser?.close();
@@ -324,8 +332,9 @@ function refuseSoundBeforeGesture(): void {
 }
 
 /**
- * A page in its own browser context (its own permissions), joined to `room` through the URL or,
- * with `viaLobby`, by typing into the lobby and pressing Join.
+ * A page in its own browser context (its own permissions), joined to `room` at once through the URL
+ * (`&join`: no pre-join screen) or, with `viaLobby`, by typing into the lobby, pressing Continue and then
+ * Join on the pre-join screen. With `preJoin`, the page stops on the pre-join screen (`?room` without `&join`).
  */
 export async function openCall(
   browser: Browser,
@@ -336,6 +345,8 @@ export async function openCall(
     name: string;
     grantMedia?: boolean;
     viaLobby?: boolean;
+    /** Open `?room=` without `&join`: the page waits on the pre-join screen for a click on Join. */
+    preJoin?: boolean;
     inspect?: boolean;
     /** More URL options from the DOM contract (e.g. `{ relay: '' }`). */
     query?: Record<string, string>;
@@ -354,9 +365,11 @@ export async function openCall(
     await page.goto(`${server.origin}/${options.shell}/`);
     await page.getByRole('textbox', { name: 'Room', exact: true }).fill(options.room);
     await page.getByRole('textbox', { name: 'Your name', exact: true }).fill(options.name);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByRole('button', { name: 'Join', exact: true }).click();
   } else {
     const query = new URLSearchParams({ room: options.room, name: options.name });
+    if (!options.preJoin) query.set('join', '');
     if (options.inspect) query.set('inspect', '');
     for (const [key, value] of Object.entries(options.query ?? {})) query.set(key, value);
     await page.goto(`${server.origin}/${options.shell}/?${query}`);
@@ -424,8 +437,8 @@ export interface VideoProbe {
   frames: number;
 }
 
-/** What each remote `<video>` of a test id shows, read from the element itself. */
-export function videos(page: Page, testId: 'remote-video' | 'remote-screen' | 'local-video'): Promise<VideoProbe[]> {
+/** What each `<video>` of a test id shows, read from the element itself. */
+export function videos(page: Page, testId: 'remote-video' | 'remote-screen' | 'local-video' | 'prejoin-video'): Promise<VideoProbe[]> {
   return page.evaluate((id) => {
     return [...document.querySelectorAll<HTMLVideoElement>(`[data-testid="${id}"]`)].map((v) => ({
       peerId: v.dataset.peerId ?? null,

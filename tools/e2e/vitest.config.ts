@@ -6,12 +6,13 @@ import { defineConfig } from 'vitest/config';
  * suites that run once, not per shell, because each of their calls joins a Vue page with a React
  * page (the React target sets it). One file at a time, one browser per file: the machine has two cores.
  */
+const perShell = ['call.e2e.ts', 'speaker.e2e.ts', 'prejoin.e2e.ts'];
 const crossShell = ['mixed.e2e.ts', 'screen-share.e2e.ts', 'resilience.e2e.ts', 'cluster.e2e.ts'];
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   test: {
-    include: process.env.E2E_MIXED === '1' ? ['call.e2e.ts', 'speaker.e2e.ts', ...crossShell] : ['call.e2e.ts', 'speaker.e2e.ts'],
+    include: process.env.E2E_MIXED === '1' ? [...perShell, ...crossShell] : perShell,
     environment: 'node',
     fileParallelism: false,
     sequence: { concurrent: false },

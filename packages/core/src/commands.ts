@@ -23,8 +23,11 @@ export type RoomCommand =
   | { type: 'CHAT.SEND'; text: string }
   /** While reconnecting to signaling: try now instead of waiting for the backoff. */
   | { type: 'SIGNALING.RETRY_NOW' }
-  /** With createRoom's `autoJoin: false`: join now (or as soon as media and signaling are ready). */
-  | { type: 'JOIN' }
+  /**
+   * With createRoom's `autoJoin: false`: join now (or as soon as media and signaling are ready).
+   * `name`: the display name to join with, instead of createRoom's (e.g. typed on a pre-join screen).
+   */
+  | { type: 'JOIN'; name?: string }
   /** A failed peer (`PeerView.status` `failed`): try again with a fresh connection to it. */
   | { type: 'PEER.REDIAL'; peerId: string }
   /** A failed peer: stop trying and remove it (a bye tells it). */

@@ -26,7 +26,8 @@ export function App() {
   const inspector = useRef<Promise<BrowserInspector | null> | null>(null);
   const [openInspector, setOpenInspector] = useState<(() => void) | null>(null);
 
-  const start = useCallback(async () => {
+  /** Starts the room the URL names: behind the pre-join screen unless `joinNow` (Rejoin) or the URL says to join at once. */
+  const start = useCallback(async (joinNow = false) => {
     const options = readCallOptions(location.href);
     if (options.room === null) return;
     setStarting(true);
@@ -35,7 +36,7 @@ export function App() {
     const loaded = await inspector.current;
     setOpenInspector(() => loaded?.open ?? null);
     // A new key mounts a new CallScreen, whose useRoom creates a new room (a left room is final).
-    const room = roomOptions({ ...options, room: options.room }, loaded ? { inspect: loaded.inspect } : {});
+    const room = roomOptions({ ...options, room: options.room, join: options.join || joinNow }, loaded ? { inspect: loaded.inspect } : {});
     setCall((previous) => ({ options: room, session: (previous?.session ?? 0) + 1 }));
     setStarting(false);
   }, []);
@@ -44,7 +45,7 @@ export function App() {
     void start();
   }, [start]);
 
-  const onJoin = (choice: LobbyChoice) => {
+  const onContinue = (choice: LobbyChoice) => {
     history.pushState(null, '', callHref(location.href, choice));
     void start();
   };
@@ -57,11 +58,11 @@ export function App() {
         </button>
       )}
       {call ? (
-        <CallScreen key={call.session} options={call.options} onRejoin={() => void start()} />
+        <CallScreen key={call.session} options={call.options} onRejoin={() => void start(true)} />
       ) : starting ? (
         <p className="pc-state">Starting…</p>
       ) : (
-        <LobbyForm room={initial.room ?? ''} name={initial.name} receiveOnly={initial.receiveOnly} onJoin={onJoin} />
+        <LobbyForm room={initial.room ?? ''} name={initial.name} receiveOnly={initial.receiveOnly} onContinue={onContinue} />
       )}
     </main>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callHref, readCallOptions } from './call-options.js';
+import { callHref, readCallOptions, withName } from './call-options.js';
 
 describe('readCallOptions', () => {
   it('shows the lobby without a room and signals through the same origin', () => {
@@ -7,6 +7,7 @@ describe('readCallOptions', () => {
       room: null,
       name: '',
       signalingUrl: 'ws://localhost:8080/ws',
+      join: false,
       receiveOnly: false,
       relay: false,
       inspect: false,
@@ -14,8 +15,8 @@ describe('readCallOptions', () => {
   });
 
   it('reads room, name and switches, and uses wss on https pages', () => {
-    const options = readCallOptions('https://example.org/react/?room=%20standup%20&name=Ada&receiveOnly&inspect=1');
-    expect(options).toMatchObject({ room: 'standup', name: 'Ada', receiveOnly: true, inspect: true });
+    const options = readCallOptions('https://example.org/react/?room=%20standup%20&name=Ada&receiveOnly&inspect=1&join');
+    expect(options).toMatchObject({ room: 'standup', name: 'Ada', join: true, receiveOnly: true, inspect: true });
     expect(options.signalingUrl).toBe('wss://example.org/ws');
   });
 
@@ -33,5 +34,12 @@ describe('callHref', () => {
     );
     const href = callHref('http://h/vue/', { room: 'a b', name: 'Grace', receiveOnly: true });
     expect(readCallOptions(href)).toMatchObject({ room: 'a b', name: 'Grace', receiveOnly: true });
+  });
+});
+
+describe('withName', () => {
+  it('sets the name the pre-join screen joined with, drops a blank one, keeps the rest', () => {
+    expect(withName('http://h/vue/?room=r&name=Ada&relay', ' Ada L ')).toBe('http://h/vue/?room=r&name=Ada+L&relay=');
+    expect(readCallOptions(withName('http://h/vue/?room=r&name=Ada', '  '))).toMatchObject({ room: 'r', name: '' });
   });
 });

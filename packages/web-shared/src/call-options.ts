@@ -1,6 +1,6 @@
 /**
  * What a shell reads from its own URL: which room to join, as whom, through which signaling
- * endpoint, and the switches `?receiveOnly`, `?relay` and `?inspect`. Both shells call this, so a link
+ * endpoint, and the switches `?join`, `?receiveOnly`, `?relay` and `?inspect`. Both shells call this, so a link
  * works the same in either.
  */
 export interface CallOptions {
@@ -10,7 +10,9 @@ export interface CallOptions {
   name: string;
   /** `?signal=` or the page's own origin at `/ws` (wss:// on https pages). */
   signalingUrl: string;
-  /** `?receiveOnly`: join without camera and microphone. */
+  /** `?join`: join at once instead of showing the pre-join screen (links for scripts and tests). */
+  join: boolean;
+  /** `?receiveOnly`: join without camera and microphone (at once: there is nothing to preview). */
   receiveOnly: boolean;
   /** `?relay`: relay-only mode, every path through the TURN server (no local address revealed). */
   relay: boolean;
@@ -33,6 +35,7 @@ export function readCallOptions(href: string): CallOptions {
     room: room === '' ? null : room,
     name: params.get('name')?.trim() ?? '',
     signalingUrl: params.get('signal')?.trim() || `${wsProtocol}//${url.host}/ws`,
+    join: isOn(params, 'join'),
     receiveOnly: isOn(params, 'receiveOnly'),
     relay: isOn(params, 'relay'),
     inspect: isOn(params, 'inspect'),
@@ -48,11 +51,17 @@ export interface LobbyChoice {
 
 /** The address of a call: the current page with the lobby's choice set (other switches kept). */
 export function callHref(href: string, choice: LobbyChoice): string {
-  const url = new URL(href);
+  const url = new URL(withName(href, choice.name));
   url.searchParams.set('room', choice.room.trim());
-  if (choice.name.trim() === '') url.searchParams.delete('name');
-  else url.searchParams.set('name', choice.name.trim());
   if (choice.receiveOnly) url.searchParams.set('receiveOnly', '');
   else url.searchParams.delete('receiveOnly');
+  return url.toString();
+}
+
+/** The address with `&name=` set to `name` (dropped when blank), e.g. the name a pre-join screen joined with. */
+export function withName(href: string, name: string): string {
+  const url = new URL(href);
+  if (name.trim() === '') url.searchParams.delete('name');
+  else url.searchParams.set('name', name.trim());
   return url.toString();
 }

@@ -9,12 +9,14 @@ export type InspectCallback = NonNullable<CreateRoomOptions['inspect']>;
 /**
  * The room a shell's URL asks for, as `createRoom` options (the shells hand them to `useRoom` of
  * @peerchart/react or @peerchart/vue). The call itself lives in core; this only maps options.
+ * Without `?join` (or `?receiveOnly`, which has nothing to preview) the room waits for JOIN: the pre-join screen.
  */
 export function roomOptions(options: CallOptions & { room: string }, extras: JoinExtras = {}): CreateRoomOptions {
   return {
     signalingUrl: options.signalingUrl,
     room: options.room,
     name: options.name,
+    autoJoin: options.join || options.receiveOnly,
     media: options.receiveOnly ? false : { audio: true, video: true },
     ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}),
     ...extras,

@@ -141,9 +141,9 @@ async function peerchartCall(
   const [a, b] = await Promise.all(browsers.map((browser) => newPage(browser)));
   const close = async () => void (await Promise.all([a!.context.close(), b!.context.close()]));
   try {
-    await a!.page.goto(`${lab.origin}/vue/?room=${room}&name=first`);
+    await a!.page.goto(`${lab.origin}/vue/?room=${room}&name=first&join`);
     await a!.page.locator('[data-testid="call-state"][data-status="joined"]').waitFor({ timeout: timeoutMs });
-    await b!.page.goto(`${lab.origin}/react/?room=${room}&name=second`);
+    await b!.page.goto(`${lab.origin}/react/?room=${room}&name=second&join`);
     const origin = await timeOrigin(b!.page);
     const first = (page: Page) => within(async () => (await frameTimes(page))[0], timeoutMs);
     const [fa, fb] = await Promise.all([first(a!.page), first(b!.page)]);

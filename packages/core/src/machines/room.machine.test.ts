@@ -64,6 +64,24 @@ describe('roomMachine: joining', () => {
     expect(hub.members('standup')).toHaveLength(2);
   });
 
+  it('JOIN with a name joins under that name (a pre-join screen), which the others see; JOIN without one keeps createRoom\'s', async () => {
+    const { join, hub } = setup();
+    const ada = join('Ada', { autoJoin: false });
+    const ready = await until(ada, (v) => v.status === 'ready');
+    expect(ready.selfName).toBe('Ada');
+    ada.send({ type: 'JOIN', name: 'Ada Lovelace' });
+    expect(ada.getView().selfName).toBe('Ada Lovelace');
+    await until(ada, (v) => v.status === 'joined');
+    expect(hub.received.find((r) => r.message.type === 'join' && r.from === ready.selfId)?.message).toMatchObject({ name: 'Ada Lovelace' });
+
+    const bob = join('Bob', { autoJoin: false });
+    await until(bob, (v) => v.status === 'ready');
+    bob.send({ type: 'JOIN' });
+    const [bobView] = await connectedPair(bob, ada);
+    expect(bobView.selfName).toBe('Bob');
+    expect(bobView.peers[0]?.name).toBe('Ada Lovelace');
+  });
+
   it('autoJoin: false with JOIN sent early joins as soon as it can, never stopping in ready', async () => {
     const { join } = setup();
     const ada = join('Ada', { autoJoin: false });

@@ -1,9 +1,22 @@
 import type { CreateRoomOptions } from '@peerchart/core';
 import { LocalVideo, useRoom } from '@peerchart/react';
 import { useEffect, useState } from 'react';
-import { activeSpeakerAttribute, audioLevelAttribute, callControls, devicePickers, recoveryButtons, secondsUntil, switchDevice } from '../../../web-shared/src/index';
+import {
+  activeSpeakerAttribute,
+  audioLevelAttribute,
+  awaitsJoin,
+  callControls,
+  joinCommand,
+  recoveryButtons,
+  secondsUntil,
+  switchDevice,
+  withName,
+  type DevicePicker,
+} from '../../../web-shared/src/index';
 import { ChatPanel } from './ChatPanel';
+import { DevicePickers } from './DevicePickers';
 import { PeerTile } from './PeerTile';
+import { PreJoin } from './PreJoin';
 
 /**
  * One room, for as long as this component is mounted (useRoom leaves on unmount). `onRejoin`: leaving
@@ -30,6 +43,19 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
 
   if (!view || !actor) return null;
   const local = view.local;
+  // The pre-join screen, while the room waits for JOIN (the chart's state, not a flag here). Each new
+  // snapshot makes a new view and so a render: the actor's snapshot is the view's.
+  const beforeJoin = awaitsJoin(actor.getSnapshot());
+  const pick = (picker: DevicePicker, deviceId: string) => {
+    const command = switchDevice(picker.id, deviceId);
+    if (command) send(command);
+    else setSpeaker(deviceId);
+  };
+  const join = (name: string) => {
+    // The URL keeps the name joined with, so a reload or Rejoin uses it.
+    history.replaceState(history.state, '', withName(location.href, name));
+    send(joinCommand(name));
+  };
   const inCall = view.status !== 'left' && view.status !== 'failed';
   const countdown = view.signaling.nextRetryAt === null ? null : secondsUntil(view.signaling.nextRetryAt, now);
 
@@ -65,79 +91,72 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
         )
       )}
 
-      <section className="pc-stage" aria-label="Videos">
-        <figure
-          className="pc-tile"
-          data-testid="local-tile"
-          data-audio-level={audioLevelAttribute(local.audioLevel)}
-          data-active-speaker={activeSpeakerAttribute(view, view.selfId)}
-        >
-          <LocalVideo data-testid="local-video" stream={local.stream} />
-          {local.screenStream && <LocalVideo data-testid="local-screen" className="pc-screen" stream={local.screenStream} />}
-          <figcaption>
-            <span className="pc-name">You{view.selfName ? ` (${view.selfName})` : ''}</span>
-            {local.receiveOnly && <span className="pc-badge">Receive only</span>}
-            {local.micMuted && <span className="pc-badge">Muted</span>}
-            {local.cameraOff && <span className="pc-badge">Camera off</span>}
-            {local.sharingScreen && <span className="pc-badge">Sharing screen</span>}
-          </figcaption>
-        </figure>
-        {view.peers.map((peer) => (
-          <PeerTile key={peer.id} actor={actor} peerId={peer.id} onCommand={send} sinkId={speaker} activeSpeaker={activeSpeakerAttribute(view, peer.id) ?? false} />
-        ))}
-      </section>
-
-      {inCall ? (
-        <nav className="pc-controls" aria-label="Call controls">
-          {callControls(view).map((control) => (
-            <button
-              key={control.id}
-              type="button"
-              className={control.danger ? 'pc-danger' : undefined}
-              disabled={control.disabled}
-              aria-pressed={control.pressed}
-              onClick={() => send(control.command)}
-            >
-              {control.label}
-            </button>
-          ))}
-          {devicePickers(local, speaker).map((picker) => (
-            <label key={picker.id} className="pc-picker">
-              {picker.label}
-              <select
-                data-testid={`${picker.id}-select`}
-                value={picker.selected}
-                onChange={(event) => {
-                  const command = switchDevice(picker.id, event.target.value);
-                  if (command) send(command);
-                  else setSpeaker(event.target.value);
-                }}
-              >
-                {picker.id === 'speaker' && <option value="">Default</option>}
-                {picker.options.map((option) => (
-                  <option key={option.deviceId} value={option.deviceId}>
-                    {option.label}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ))}
-        </nav>
+      {beforeJoin ? (
+        <PreJoin view={view} speaker={speaker} onPick={pick} onJoin={join} />
       ) : (
-        view.status === 'left' && (
-          <nav className="pc-controls" aria-label="Call controls">
-            <button type="button" onClick={onRejoin}>
-              Rejoin
-            </button>
-          </nav>
-        )
-      )}
+        <>
+          <section className="pc-stage" aria-label="Videos">
+            <figure
+              className="pc-tile"
+              data-testid="local-tile"
+              data-audio-level={audioLevelAttribute(local.audioLevel)}
+              data-active-speaker={activeSpeakerAttribute(view, view.selfId)}
+            >
+              <LocalVideo data-testid="local-video" stream={local.stream} />
+              {local.screenStream && <LocalVideo data-testid="local-screen" className="pc-screen" stream={local.screenStream} />}
+              <figcaption>
+                <span className="pc-name">You{view.selfName ? ` (${view.selfName})` : ''}</span>
+                {local.receiveOnly && <span className="pc-badge">Receive only</span>}
+                {local.micMuted && <span className="pc-badge">Muted</span>}
+                {local.cameraOff && <span className="pc-badge">Camera off</span>}
+                {local.sharingScreen && <span className="pc-badge">Sharing screen</span>}
+              </figcaption>
+            </figure>
+            {view.peers.map((peer) => (
+              <PeerTile
+                key={peer.id}
+                actor={actor}
+                peerId={peer.id}
+                onCommand={send}
+                sinkId={speaker}
+                activeSpeaker={activeSpeakerAttribute(view, peer.id) ?? false}
+              />
+            ))}
+          </section>
 
-      <ChatPanel
-        chat={view.chat}
-        canSend={view.peers.some((p) => p.dataChannelOpen)}
-        onSend={(text) => send({ type: 'CHAT.SEND', text })}
-      />
+          {inCall ? (
+            <nav className="pc-controls" aria-label="Call controls">
+              {callControls(view).map((control) => (
+                <button
+                  key={control.id}
+                  type="button"
+                  className={control.danger ? 'pc-danger' : undefined}
+                  disabled={control.disabled}
+                  aria-pressed={control.pressed}
+                  onClick={() => send(control.command)}
+                >
+                  {control.label}
+                </button>
+              ))}
+              <DevicePickers local={local} speaker={speaker} onPick={pick} />
+            </nav>
+          ) : (
+            view.status === 'left' && (
+              <nav className="pc-controls" aria-label="Call controls">
+                <button type="button" onClick={onRejoin}>
+                  Rejoin
+                </button>
+              </nav>
+            )
+          )}
+
+          <ChatPanel
+            chat={view.chat}
+            canSend={view.peers.some((p) => p.dataChannelOpen)}
+            onSend={(text) => send({ type: 'CHAT.SEND', text })}
+          />
+        </>
+      )}
     </>
   );
 }

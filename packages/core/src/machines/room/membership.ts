@@ -33,6 +33,13 @@ const sendJoin = {
 
 const leave = { type: 'toServer', params: ({ context }: { context: RoomContext }) => ({ type: 'leave' as const, room: context.room }) } as const;
 
+/** The join is wanted; a name chosen on the pre-join screen replaces the one the room started with. */
+const wantJoin = {
+  target: 'waiting',
+  // Only JOIN takes this transition; its `name` is optional.
+  actions: roomSetup.assign({ name: ({ context, event }) => (event as { name?: string }).name ?? context.name }),
+} as const;
+
 /** Media has settled and signaling is open: nothing left to wait for. */
 const canJoin = stateIn({ call: { media: 'settled', signaling: 'open' } });
 
@@ -76,10 +83,10 @@ export const membership = roomSetup.createStateConfig({
         { guard: 'autoJoin', target: 'waiting' },
         { guard: canJoin, target: 'ready' },
       ],
-      on: { JOIN: 'waiting' },
+      on: { JOIN: wantJoin },
     },
     /** Media live and signaling greeted; the join waits for JOIN (a pre-join screen). */
-    ready: { on: { JOIN: 'waiting' } },
+    ready: { on: { JOIN: wantJoin } },
     /** The join is wanted: it goes out as soon as media has settled and signaling is open. */
     waiting: {
       always: { guard: canJoin, target: 'joining' },

@@ -1,8 +1,8 @@
 /**
  * `npm run bench` — runs the benchmarks and refreshes the committed results and docs.
  *
- *   npm run bench                 relay + calls + size + net + scale, then the report
- *   npm run bench -- relay        one part (relay | calls | size | net | scale), then the report
+ *   npm run bench                 relay + calls + throughput + size + net + scale, then the report
+ *   npm run bench -- relay        one part (relay | calls | throughput | size | net | scale), then the report
  *                                 (net needs root, iptables and coturn: it builds the network lab, tools/netlab;
  *                                 scale needs redis-server)
  *   npm run bench -- report       only regenerate docs/performance.md and the SVG charts from bench/results/*.json
@@ -13,6 +13,8 @@
  *                                 writes bench/results/calls-steps.json (calls.json is left alone)
  *   add --calls=N                 calls: N measured calls per contender instead of 20 (in 4 blocks)
  *   add --contenders=a,b          calls: only these (raw, peerchart, simple-peer, peerjs)
+ *   add --mib=N                   throughput: N MiB per transfer instead of 16 (whole 64 KiB chunks, at most 16)
+ *   add --rounds=N                throughput: N rounds instead of 8
  *
  * Parts can also be chosen with BENCH_PARTS=relay,size (handy when an npm/nx layer eats arguments).
  */
@@ -21,32 +23,43 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CALL_CONTENDER_IDS, CALL_CONTENDER_LABELS, DEFAULT_CALL_SETTINGS, runCalls, type CallContenderId, type CallResults } from './calls/run.js';
 import { machineInfo } from './lib/proc.js';
-import { callsChart, callsTable, callStepsTable, profileTables, relayChart, relayTables, replaceSections, sizeChart, sizeTable, targetsTable, type SizeResults, type Stamped } from './report/markdown.js';
+import { callsChart, callsTable, callStepsTable, profileTables, relayChart, relayTables, replaceSections, sizeChart, sizeTable, targetsTable, throughputTable, type SizeResults, type Stamped } from './report/markdown.js';
 import { DEFAULT_RELAY_SETTINGS, runRelay, type RelayResults } from './relay/run.js';
 import { TOOLS_DIR } from './relay/servers.js';
 import { measureSizes } from './size/size.js';
 import { netTables } from './net/report.js';
 import { DEFAULT_NET_SETTINGS, runNet, type NetResults } from './net/run.js';
+import { DEFAULT_THROUGHPUT_SETTINGS, runThroughput, THROUGHPUT_CONTENDER_LABELS, type ThroughputResults } from './throughput/run.js';
 
 const ROOT = join(TOOLS_DIR, '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const DOCS_DIR = join(ROOT, 'docs');
-const PARTS = ['relay', 'calls', 'size', 'net', 'scale'] as const;
+const PARTS = ['relay', 'calls', 'throughput', 'size', 'net', 'scale'] as const;
 type Part = (typeof PARTS)[number];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = !args.includes('--no-profile');
 const steps = args.includes('--steps');
-const callsArg = args.find((arg) => arg.startsWith('--calls='));
-const callCount = callsArg ? Number(callsArg.slice('--calls='.length)) : undefined;
 const contendersArg = args.find((arg) => arg.startsWith('--contenders='))?.slice('--contenders='.length).split(',');
 if (contendersArg?.some((id) => !CALL_CONTENDER_IDS.includes(id as CallContenderId))) {
   console.error(`--contenders takes a list of ${CALL_CONTENDER_IDS.join(', ')}`);
   process.exit(2);
 }
-if (callCount !== undefined && !(Number.isInteger(callCount) && callCount > 0)) {
-  console.error(`--calls wants a positive whole number, got ${callsArg}`);
+/** `--name=N` as a positive whole number, undefined when absent; exits on anything else. */
+function countArg(name: string): number | undefined {
+  const arg = args.find((a) => a.startsWith(`--${name}=`));
+  if (arg === undefined) return undefined;
+  const value = Number(arg.slice(name.length + 3));
+  if (Number.isInteger(value) && value > 0) return value;
+  console.error(`--${name} wants a positive whole number, got ${arg}`);
+  process.exit(2);
+}
+const callCount = countArg('calls');
+const transferMiB = countArg('mib');
+const throughputRounds = countArg('rounds');
+if (transferMiB !== undefined && transferMiB > 16) {
+  console.error('--mib: at most 16 (the data API queues at most 16 MiB per peer)');
   process.exit(2);
 }
 const named = [...args.filter((arg) => !arg.startsWith('--')), ...(process.env.BENCH_PARTS?.split(',') ?? [])].map((part) => part.trim()).filter(Boolean);
@@ -91,6 +104,18 @@ async function main() {
       const results = await runCalls(settings, log);
       printCalls(results);
       save(steps ? 'calls-steps' : 'calls', results);
+    } else if (part === 'throughput') {
+      let settings = quick ? { ...DEFAULT_THROUGHPUT_SETTINGS, rounds: 2, warmupTransfers: 1 } : DEFAULT_THROUGHPUT_SETTINGS;
+      if (transferMiB !== undefined) settings = { ...settings, bytes: transferMiB * 1024 * 1024 };
+      if (throughputRounds !== undefined) settings = { ...settings, rounds: throughputRounds };
+      const results = await runThroughput(settings, log);
+      const { ratio } = results;
+      for (const row of results.summary) log(`${THROUGHPUT_CONTENDER_LABELS[row.contender]}: ${row.mbPerSecond.toFixed(1)} MB/s median (${row.minMbPerSecond.toFixed(1)}–${row.maxMbPerSecond.toFixed(1)})`);
+      log(
+        `Peerchart ÷ raw: ${ratio.median.toFixed(2)}× median of per-round ratios (95 % ${ratio.interval[0].toFixed(2)}–${ratio.interval[1].toFixed(2)}, ` +
+          `min–max ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`,
+      );
+      save('throughput', results);
     } else if (part === 'scale') {
       // Its own process: it starts redis-server and server instances pinned to core 0 (see cluster.ts).
       const run = spawnSync(process.execPath, ['--import', 'tsx', join(TOOLS_DIR, 'bench', 'relay', 'cluster.ts'), ...(quick ? ['--quick'] : [])], {
@@ -132,6 +157,8 @@ function writeReport() {
   const relay = load<RelayResults>('relay');
   const calls = load<CallResults>('calls');
   const size = load<SizeResults>('size');
+  const throughput = load<ThroughputResults>('throughput');
+  if (throughput) sections.throughput = throughputTable(throughput);
   if (relay) {
     sections.relay = relayTables(relay);
     sections.profile = profileTables(relay);
@@ -145,7 +172,7 @@ function writeReport() {
   if (callSteps) sections['calls-steps'] = callStepsTable(callSteps);
   const net = load<NetResults>('net');
   if (net) sections.net = netTables(net);
-  sections.targets = targetsTable(relay, calls, size);
+  sections.targets = targetsTable(relay, calls, size, throughput);
   if (size) {
     sections.size = sizeTable(size);
     writeFileSync(join(DOCS_DIR, 'performance-size.svg'), sizeChart(size));

@@ -1,9 +1,10 @@
 /**
  * The two fresh apps the tarball test writes outside the workspace, file by file, as a developer
  * would after reading the packages' READMEs: a Vite React app on @peerchart/react and a Vite Vue app
- * on @peerchart/vue, each a room with a local preview, one <video> per remote peer, and a chat box. What the test reads:
- * `#status` (view.status), `video[data-peer]` (one per remote peer), `#chat li` ("Name: text"),
- * `#message` + `#send`.
+ * on @peerchart/vue, each a room with a local preview, one <video> per remote peer, and the data API
+ * (`DATA.SEND` out, `useRoomData` in). What the test reads: `#status` (view.status), `video[data-peer]` (one per
+ * remote peer), `#data li` (each data message received, as JSON), `#message` + `#send-data` (the text as
+ * `{ from, text }` to every peer).
  */
 
 /** Same origin as the page: the signaling server serves the built app and its WebSocket at /ws. */
@@ -56,19 +57,21 @@ export default defineConfig({ base: './', plugins: [react()] });
       null,
       2,
     ),
-    'src/main.tsx': `import { LocalVideo, PeerVideo, useRoom } from '@peerchart/react';
+    'src/main.tsx': `import { LocalVideo, PeerVideo, useRoom, useRoomData } from '@peerchart/react';
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
 const params = new URLSearchParams(location.search);
 
 function App() {
-  const { view, send } = useRoom({
+  const { view, send, actor } = useRoom({
     signalingUrl: ${signalingUrlSource},
     room: params.get('room') ?? 'demo',
     name: params.get('name') ?? 'React',
   });
   const [text, setText] = useState('');
+  const [received, setReceived] = useState<string[]>([]);
+  useRoomData(actor, ({ data }) => setReceived((lines) => [...lines, JSON.stringify(data)]));
   if (!view) return null;
   return (
     <main>
@@ -77,13 +80,13 @@ function App() {
       {view.peers.map((peer) => (
         <PeerVideo key={peer.id} data-peer={peer.id} stream={peer.stream} />
       ))}
-      <ul id="chat">
-        {view.chat.map((entry) => (
-          <li key={entry.id}>{entry.fromName}: {entry.text}</li>
+      <input id="message" value={text} onChange={(event) => setText(event.target.value)} />
+      <button id="send-data" onClick={() => send({ type: 'DATA.SEND', data: { from: view.selfName, text } })}>Send data</button>
+      <ul id="data">
+        {received.map((line, index) => (
+          <li key={index}>{line}</li>
         ))}
       </ul>
-      <input id="message" value={text} onChange={(event) => setText(event.target.value)} />
-      <button id="send" onClick={() => send({ type: 'CHAT.SEND', text })}>Send</button>
     </main>
   );
 }
@@ -103,27 +106,29 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({ base: './', plugins: [vue()] });
 `,
-    'src/main.ts': `import { LocalVideo, PeerVideo, useRoom } from '@peerchart/vue';
+    'src/main.ts': `import { LocalVideo, PeerVideo, useRoom, useRoomData } from '@peerchart/vue';
 import { createApp, defineComponent, h, ref } from 'vue';
 
 const params = new URLSearchParams(location.search);
 
 const App = defineComponent({
   setup() {
-    const { view, send } = useRoom({
+    const { view, send, actor } = useRoom({
       signalingUrl: ${signalingUrlSource},
       room: params.get('room') ?? 'demo',
       name: params.get('name') ?? 'Vue',
     });
     const text = ref('');
+    const received = ref<string[]>([]);
+    useRoomData(actor, ({ data }) => received.value.push(JSON.stringify(data)));
     return () =>
       h('main', [
         h('p', { id: 'status' }, view.value.status),
         h(LocalVideo, { stream: view.value.local.stream }),
         ...view.value.peers.map((peer) => h(PeerVideo, { key: peer.id, 'data-peer': peer.id, stream: peer.stream })),
-        h('ul', { id: 'chat' }, view.value.chat.map((entry) => h('li', { key: entry.id }, \`\${entry.fromName}: \${entry.text}\`))),
         h('input', { id: 'message', value: text.value, onInput: (event: Event) => (text.value = (event.target as HTMLInputElement).value) }),
-        h('button', { id: 'send', onClick: () => send({ type: 'CHAT.SEND', text: text.value }) }, 'Send'),
+        h('button', { id: 'send-data', onClick: () => send({ type: 'DATA.SEND', data: { from: view.value.selfName, text: text.value } }) }, 'Send data'),
+        h('ul', { id: 'data' }, received.value.map((line, index) => h('li', { key: index }, line))),
       ]);
   },
 });

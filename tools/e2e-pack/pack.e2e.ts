@@ -201,11 +201,12 @@ function remoteFrames(page: Page) {
   );
 }
 
-const chatLines = (page: Page) => page.locator('#chat li').allTextContents();
+const dataLines = (page: Page) => page.locator('#data li').allTextContents();
 
+/** Types `text` and sends it as the data message `{ from, text }` (`#send-data`). */
 async function say(page: Page, text: string) {
   await page.fill('#message', text);
-  await page.click('#send');
+  await page.click('#send-data');
 }
 
 describe('the packages, installed from their tarballs', () => {
@@ -255,7 +256,7 @@ describe('the packages, installed from their tarballs', () => {
     }
   });
 
-  it('a Vite React app calls a Vite Vue app through the server started from its tarball: video both ways, chat both ways', async () => {
+  it('a Vite React app calls a Vite Vue app through the server started from its tarball: video and a data message both ways', async () => {
     const room = `pack-${Date.now().toString(36)}`;
     const open = async (app: 'react' | 'vue', name: string) => {
       const context = await browser!.newContext({ permissions: ['camera', 'microphone'] });
@@ -275,14 +276,14 @@ describe('the packages, installed from their tarballs', () => {
       expect(shown.frames).toBeGreaterThan(0);
     }
 
-    // A chat message round-trips (becomes an application data message once core has a data API).
-    await say(react, 'ping from React');
-    await until('Vue hears React', async () => (await chatLines(vue)).includes('Rea: ping from React'));
-    await say(vue, 'pong from Vue');
-    await until('React hears Vue', async () => (await chatLines(react)).includes('Vue: pong from Vue'));
-    // One's own message is in one's own log too.
-    expect(await chatLines(react)).toEqual(['Rea: ping from React', 'Vue: pong from Vue']);
-    expect(await chatLines(vue)).toEqual(['Rea: ping from React', 'Vue: pong from Vue']);
+    // A data message round-trips through the data API: DATA.SEND on one side, useRoomData on the other.
+    await say(react, 'data from React');
+    await until('Vue gets React\'s data message', async () => (await dataLines(vue)).length > 0);
+    await say(vue, 'data from Vue');
+    await until('React gets Vue\'s data message', async () => (await dataLines(react)).length > 0);
+    // Each side hears the other only (data is not echoed to its sender), the JSON value as sent.
+    expect(await dataLines(vue)).toEqual(['{"from":"Rea","text":"data from React"}']);
+    expect(await dataLines(react)).toEqual(['{"from":"Vue","text":"data from Vue"}']);
   });
 });
 

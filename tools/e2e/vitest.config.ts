@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  * page (the React target sets it). One file at a time, one browser per file: the machine has two cores.
  */
 const perShell = ['call.e2e.ts', 'speaker.e2e.ts', 'prejoin.e2e.ts'];
-const crossShell = ['mixed.e2e.ts', 'screen-share.e2e.ts', 'resilience.e2e.ts', 'cluster.e2e.ts'];
+const crossShell = ['mixed.e2e.ts', 'files.e2e.ts', 'screen-share.e2e.ts', 'resilience.e2e.ts', 'cluster.e2e.ts'];
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

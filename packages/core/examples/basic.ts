@@ -1,4 +1,4 @@
-import { createRoom, type Implementations, type RoomView } from '@peerchart/core';
+import { createRoom, type Implementations, type PeerData, type ReceivedPeerData, type RoomView } from '@peerchart/core';
 
 /** Joins a call as `name`, hands every new view to `render`, and returns what a UI needs. */
 export function startCall(name: string, render: (view: RoomView) => void, implementations?: Partial<Implementations>) {
@@ -19,7 +19,9 @@ export function startCall(name: string, render: (view: RoomView) => void, implem
 
   return {
     view: () => room.getView(),
-    say: (text: string) => room.send({ type: 'CHAT.SEND', text }),
+    // A message to every peer (a JSON value or bytes), and theirs as they come: see "Send data".
+    send: (data: PeerData) => room.send({ type: 'DATA.SEND', data }),
+    onMessage: (listener: (from: string, data: ReceivedPeerData) => void) => room.onData(({ from, data }) => listener(from, data)),
     toggleMic: () => room.send({ type: room.getView().local.micMuted ? 'MIC.UNMUTE' : 'MIC.MUTE' }),
     hangUp: async () => {
       await room.leave(); // bye to every peer, socket closed, camera and microphone released

@@ -1,3 +1,5 @@
+import type { PeerData } from './protocol/peer-data.js';
+
 /** What an app (or a demo shell) may ask of a room. Each is an event the room machine takes in any state. */
 export type RoomCommand =
   /** After a media error: ask for camera/microphone again. */
@@ -19,8 +21,11 @@ export type RoomCommand =
   | { type: 'MIC.SWITCH'; deviceId: string }
   | { type: 'SCREEN.START' }
   | { type: 'SCREEN.STOP' }
-  /** Send a chat message to every peer over the data channels. */
-  | { type: 'CHAT.SEND'; text: string }
+  /**
+   * Send application data over the data channels: to the peer `to`, or to every peer. A JSON value or bytes,
+   * at most `PEER_DATA_LIMITS.message` bytes; what cannot be sent comes back as the room's `data-error` event.
+   */
+  | { type: 'DATA.SEND'; data: PeerData; to?: string }
   /** While reconnecting to signaling: try now instead of waiting for the backoff. */
   | { type: 'SIGNALING.RETRY_NOW' }
   /**

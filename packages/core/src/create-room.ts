@@ -3,6 +3,7 @@ import type { RoomCommand } from './commands.js';
 import { watchBrowserDevices } from './actors/devices.js';
 import { watchBrowserNetwork } from './actors/network-watcher.js';
 import type { Implementations } from './implementations.js';
+import type { ReceivedPeerData } from './protocol/peer-data.js';
 import { roomMachine, type RoomTiming } from './machines/room.machine.js';
 import { selectRoomView } from './selectors/room.js';
 import type { RoomView } from './view.js';
@@ -44,6 +45,8 @@ export interface RoomHandle {
   getView(): RoomView;
   /** Calls `listener` with each new view; returns the unsubscribe function. */
   subscribe(listener: (view: RoomView) => void): () => void;
+  /** Calls `listener` with each application message a peer sends (`DATA.SEND`); returns the unsubscribe function. */
+  onData(listener: (message: { from: string; data: ReceivedPeerData }) => void): () => void;
   /** Leaves the call (bye to every peer, socket closed, media released); resolves when done. */
   leave(): Promise<void>;
 }
@@ -81,6 +84,10 @@ export function createRoom(options: CreateRoomOptions): RoomHandle {
     getView: () => selectRoomView(actor.getSnapshot()),
     subscribe: (listener) => {
       const subscription = actor.subscribe({ next: (snapshot) => listener(selectRoomView(snapshot)), error: () => {} });
+      return () => subscription.unsubscribe();
+    },
+    onData: (listener) => {
+      const subscription = actor.on('data', listener);
       return () => subscription.unsubscribe();
     },
     leave: () => {

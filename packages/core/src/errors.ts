@@ -40,6 +40,21 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+// ── Application data (`DATA.SEND`), reported by the room's `data-error` event ──────────────────
+export const DATA_ERROR_CODES = [
+  /** Larger than `PEER_DATA_LIMITS.message` bytes. */
+  'data/too-large',
+  /** Not bytes and without a JSON form (a function, `undefined`, a cycle, a BigInt). */
+  'data/not-serializable',
+  /** No connection to that peer: unknown id, left, redialling or failed; or its channel closed with messages queued. */
+  'data/peer-gone',
+  /** More than `PEER_DATA_LIMITS.queue` bytes already wait for that peer. */
+  'data/queue-full',
+  /** A `Blob` whose bytes could not be read when its turn came. */
+  'data/unreadable',
+] as const;
+export type DataErrorCode = (typeof DATA_ERROR_CODES)[number];
+
 // ── What reaches `RoomView.error` ────────────────────────────────────────────────────────────────
 /**
  * Every `code` a room's `view.error` can carry; the error table of README.md lists exactly these

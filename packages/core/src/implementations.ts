@@ -40,11 +40,17 @@ export interface RtpSenderLike {
   replaceTrack(track: TrackLike | null): Promise<void>;
 }
 
-/** What core uses of its negotiated RTCDataChannel. */
+/** What core uses of its negotiated RTCDataChannels (chat/control sends text; app data text and bytes). */
 export interface DataChannelLike {
   readonly readyState: string;
-  send(data: string): void;
+  /** Bytes waiting in the send buffer, and the level that fires `bufferedamountlow`: the app data's backpressure. */
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold: number;
+  /** Set to `'arraybuffer'` on the app data channel (werift has none: it always hands over bytes). */
+  binaryType?: string;
+  send(data: string | ArrayBuffer | Uint8Array): void;
   close(): void;
+  addEventListener(type: 'bufferedamountlow', listener: () => void): void;
   onopen?: ((event: Event) => void) | null;
   onclose?: ((event: Event) => void) | null;
   onmessage?: ((event: MessageEvent) => void) | null;

@@ -1,6 +1,7 @@
 /** @peerchart/core's public API: everything an app, a shell or a tool may import. */
 export * from './protocol/index.js';
 export { createRoom, type CreateRoomOptions, type RoomHandle } from './create-room.js';
+export type { RoomEmitted } from './machines/room.machine.js';
 export { roomMachine, type RoomInput, type RoomTiming, type RoomSnapshot } from './machines/room.machine.js';
 export { peerMachine, type PeerInput, type PeerTiming } from './machines/peer.machine.js';
 export { signalingMachine, type SignalingInput, type SignalingTiming } from './machines/signaling.machine.js';
@@ -21,4 +22,13 @@ export {
   type SignalMessage,
 } from './machines/peer.machine.js';
 export { summarizeStats, type StatsCounters } from './actors/peer-stats.js';
-export { PEER_ERROR_CODES, peerError, VIEW_ERROR_CODES, type PeerError, type PeerErrorCode, type ViewErrorCode } from './errors.js';
+export {
+  DATA_ERROR_CODES,
+  PEER_ERROR_CODES,
+  peerError,
+  VIEW_ERROR_CODES,
+  type DataErrorCode,
+  type PeerError,
+  type PeerErrorCode,
+  type ViewErrorCode,
+} from './errors.js';

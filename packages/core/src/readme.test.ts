@@ -1,6 +1,6 @@
 /**
  * The README's examples are examples/*.ts verbatim, and they work: two calls through the hub with werift,
- * and the Node example joining through a real `ws` socket. Also what the README promises about chat.
+ * and the Node example joining through a real `ws` socket. Also what the README promises about a data message.
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,14 @@ afterEach(async () => {
   hub.close();
   await werift.closeAll();
 });
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 function waitForView(views: RoomView[], predicate: (view: RoomView) => boolean): Promise<RoomView> {
   return new Promise((resolve, reject) => {
@@ -66,17 +74,18 @@ describe('README', () => {
     expect(block).toBe(read(`../examples/${name}.ts`));
   });
 
-  it('the example joins a call, chats, mutes and hangs up', async () => {
+  it('the example joins a call, sends a data message, mutes and hangs up', async () => {
     const adaViews: RoomView[] = [];
     const bobViews: RoomView[] = [];
     const ada = startCall('Ada', (view) => adaViews.push(view), implementations());
     const bob = startCall('Bob', (view) => bobViews.push(view), implementations());
-    await waitForView(adaViews, connected);
-    await waitForView(bobViews, connected);
+    const [adaView] = await Promise.all([waitForView(adaViews, connected), waitForView(bobViews, connected)]);
+    const bobHeard: unknown[][] = [];
+    bob.onMessage((from, data) => bobHeard.push([from, data]));
 
-    ada.say('hello from the README');
-    const heard = await waitForView(bobViews, (view) => view.chat.length === 1);
-    expect(heard.chat[0]).toMatchObject({ fromName: 'Ada', text: 'hello from the README' });
+    ada.send({ text: 'hello from the README' });
+    await until(() => bobHeard.length === 1);
+    expect(bobHeard).toEqual([[adaView.selfId, { text: 'hello from the README' }]]);
 
     ada.toggleMic();
     expect(ada.view().local.micMuted).toBe(true);
@@ -98,42 +107,45 @@ describe('README', () => {
     const joined = await waitForView(botViews, connected);
     expect(joined.local.receiveOnly).toBe(true);
     expect(joined.peers[0]).toMatchObject({ name: 'Ada', dataChannelOpen: true });
-    ada.say('hello, bot');
-    const heard = await waitForView(botViews, (view) => view.chat.length === 1);
-    expect(heard.chat[0]).toMatchObject({ fromName: 'Ada', text: 'hello, bot' });
+    const botHeard: unknown[] = [];
+    bot.onData(({ data }) => botHeard.push(data));
+    ada.send('hello, bot');
+    await until(() => botHeard.length === 1);
+    expect(botHeard).toEqual(['hello, bot']);
     await ada.hangUp();
     await bot.leave();
     await server.close();
   });
 
-  it('chat: your own message is in view.chat at once; one sent before a peer\'s channel opens is queued and delivered; one sent before joining is dropped', async () => {
+  it('a data message sent before a peer\'s channel opens waits and is delivered in order; one sent to nobody goes nowhere', async () => {
     const adaViews: RoomView[] = [];
     const bobViews: RoomView[] = [];
-    let saidBeforeOpen = false;
+    let sentBeforeOpen = false;
     const ada = startCall(
       'Ada',
       (view) => {
         adaViews.push(view);
-        if (!saidBeforeOpen && view.peers.length === 1 && !view.peers[0]?.dataChannelOpen) {
-          saidBeforeOpen = true;
-          ada.say('sent before the channel opened');
+        if (!sentBeforeOpen && view.peers.length === 1 && !view.peers[0]?.dataChannelOpen) {
+          sentBeforeOpen = true;
+          ada.send('sent before the channel opened');
         }
       },
       implementations(),
     );
     const bob = startCall('Bob', (view) => bobViews.push(view), implementations());
-    bob.say('sent before joining'); // no peer id yet: ignored
-    expect(bob.view().chat).toEqual([]);
+    const adaHeard: unknown[] = [];
+    const bobHeard: unknown[] = [];
+    ada.onMessage((_, data) => adaHeard.push(data));
+    bob.onMessage((_, data) => bobHeard.push(data));
+    bob.send('sent before joining'); // nobody in the room yet: to everyone is to nobody
 
-    const heard = await waitForView(bobViews, (view) => view.chat.length > 0);
-    expect(saidBeforeOpen).toBe(true);
-    expect(heard.chat.map((entry) => [entry.fromName, entry.text, entry.self])).toEqual([['Ada', 'sent before the channel opened', false]]);
-    expect(ada.view().chat.map((entry) => [entry.text, entry.self])).toEqual([['sent before the channel opened', true]]);
-    // Bob's early message was never queued: his next one is the first Ada gets (the channel is ordered).
     await waitForView(bobViews, connected);
-    bob.say('sent after joining');
-    const log = await waitForView(adaViews, (view) => view.chat.length === 2);
-    expect(log.chat.map((entry) => entry.text)).toEqual(['sent before the channel opened', 'sent after joining']);
+    bob.send('sent after joining');
+    await until(() => bobHeard.length === 1 && adaHeard.length === 1);
+    expect(sentBeforeOpen).toBe(true);
+    expect(bobHeard).toEqual(['sent before the channel opened']);
+    // Bob's early message was never queued: his next one is the first Ada gets (the channel is ordered).
+    expect(adaHeard).toEqual(['sent after joining']);
     await ada.hangUp();
     await bob.hangUp();
   });

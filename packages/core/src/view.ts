@@ -112,17 +112,6 @@ export interface LocalMediaView {
   audioLevel: number;
 }
 
-export interface ChatEntry {
-  /** Unique within the log: the author's peer id and the author's own message id, as `from:id`. */
-  id: string;
-  /** Peer id of the author; equals `selfId` for one's own messages. */
-  from: string;
-  fromName: string;
-  text: string;
-  at: number;
-  self: boolean;
-}
-
 export interface SignalingView {
   status: 'connecting' | 'open' | 'reconnecting' | 'closed';
   attempt: number;
@@ -145,7 +134,6 @@ export interface RoomView {
   error: ViewError | null;
   local: LocalMediaView;
   peers: PeerView[];
-  chat: ChatEntry[];
   signaling: SignalingView;
   /**
    * Who is speaking: `selfId` or a peer's id, the loudest participant at speech level or above (0.25 with the browser's `watchAudioLevels`);

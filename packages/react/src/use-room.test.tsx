@@ -49,9 +49,11 @@ describe('useRoom', () => {
 
     const bob = call.join('hook-basic', 'Bob');
     await until('Bob to reach Ada through the view', () => latest?.view?.peers.some((p) => p.name === 'Bob' && p.dataChannelOpen) ?? false);
-    latest!.send({ type: 'CHAT.SEND', text: 'hello from a hook' });
-    await until('Bob to receive the message', () => bob.getView().chat.some((m) => m.text === 'hello from a hook' && m.fromName === 'Ada'));
-    expect(latest!.view?.chat.map((m) => [m.self, m.text])).toEqual([[true, 'hello from a hook']]);
+    const heard: unknown[] = [];
+    bob.onData(({ from, data }) => heard.push([from, data]));
+    latest!.send({ type: 'DATA.SEND', data: 'hello from a hook' });
+    await until('Bob to receive the message', () => heard.length === 1);
+    expect(heard).toEqual([[latest!.view?.selfId, 'hello from a hook']]);
   });
 
   it('in StrictMode, the rehearsal unmount keeps the one room; the real unmount leaves it', async () => {
@@ -101,7 +103,7 @@ describe('useRoom', () => {
 
     await latest!.leave();
     await until('the view to say left', () => container.querySelector('p')?.dataset.status === 'left');
-    latest!.send({ type: 'CHAT.SEND', text: 'ignored after leaving' }); // must not throw
+    latest!.send({ type: 'DATA.SEND', data: 'ignored after leaving' }); // must not throw
   });
 });
 

@@ -50,9 +50,11 @@ describe('useRoom', () => {
 
     const bob = call.join('composable-basic', 'Bob');
     await until('Bob to reach Ada through the view', () => room!.view.value.peers.some((p) => p.name === 'Bob' && p.dataChannelOpen));
-    room!.send({ type: 'CHAT.SEND', text: 'hello from a composable' });
-    await until('Bob to receive the message', () => bob.getView().chat.some((m) => m.text === 'hello from a composable' && m.fromName === 'Ada'));
-    expect(room!.view.value.chat.map((m) => [m.self, m.text])).toEqual([[true, 'hello from a composable']]);
+    const heard: unknown[] = [];
+    bob.onData(({ from, data }) => heard.push([from, data]));
+    room!.send({ type: 'DATA.SEND', data: 'hello from a composable' });
+    await until('Bob to receive the message', () => heard.length === 1);
+    expect(heard).toEqual([[room!.view.value.selfId, 'hello from a composable']]);
   });
 
   it('leaves when the component unmounts', async () => {
@@ -91,7 +93,7 @@ describe('useRoom', () => {
     await until('the second room to join', () => second.view.value.status === 'joined');
     await second.leave();
     expect(second.view.value.status).toBe('left');
-    second.send({ type: 'CHAT.SEND', text: 'ignored after leaving' }); // must not throw
+    second.send({ type: 'DATA.SEND', data: 'ignored after leaving' }); // must not throw
     other.stop();
   });
 });

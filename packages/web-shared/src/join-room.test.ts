@@ -70,9 +70,9 @@ describe('roomOptions with a Stately inspector', () => {
     const bob = createRoom(roomOptions({ ...options, room: 'inspected', name: 'Bob' }, { implementations: nodeImplementations }));
     rooms.push(bob);
     await until('Ada and Bob to share a data channel', () => ada.getView().peers.some((p) => p.dataChannelOpen));
-    ada.send({ type: 'CHAT.SEND', text: 'inspect me' });
-    await until('the chat command to be reported', () =>
-      received.some((e) => e.type === '@xstate.event' && e.event.type === 'CHAT.SEND'),
+    ada.send({ type: 'DATA.SEND', data: { text: 'inspect me' } });
+    await until('the data command to be reported', () =>
+      received.some((e) => e.type === '@xstate.event' && e.event.type === 'DATA.SEND'),
     );
 
     // The room actor registers with its machine definition, and so do the actors it spawns (peers, signaling).

@@ -7,12 +7,11 @@
  * its first remote frame whatever the library.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, LOOPBACK, packageDir, sleep, spawnPinned, stop, waitForPort, type PinnedProcess } from '../lib/proc.js';
+import { bundlePage, modulePage, servePages, type PageServer } from '../lib/pages.js';
 import { bootstrapRatioOfMedians, median, rotate } from '../lib/stats.js';
 import { launchSpec, TOOLS_DIR } from '../relay/servers.js';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH, FAKE_MEDIA_UI_FLAG } from '../../dev/chromium.js';
@@ -80,45 +79,15 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** Set: every call's two pages are CPU-profiled (Chromium's Profiler, through CDP) into this folder, unminified. */
 const PROFILE_DIR = process.env.BENCH_CALLS_PROFILE;
 
-async function bundlePage(contender: CallContenderId): Promise<string> {
-  const result = await build({
-    entryPoints: [join(here, 'pages', `${contender}.ts`)],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    // A CPU profile (BENCH_CALLS_PROFILE) wants the functions' names.
-    minify: !PROFILE_DIR,
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
-
-/** Serves one page per contender and the scripts it needs, from memory, on loopback. */
-async function startPageServer(contenders: CallContenderId[]): Promise<{ server: Server; origin: string }> {
-  const scripts = new Map<string, string>();
-  for (const contender of contenders) scripts.set(`/${contender}.js`, await bundlePage(contender));
-  scripts.set('/simplepeer.min.js', readFileSync(join(packageDir('simple-peer', TOOLS_DIR), 'simplepeer.min.js'), 'utf8'));
-  const html = (contender: string) =>
-    `<!doctype html><meta charset="utf-8"><title>${contender}</title>` +
-    (contender === 'simple-peer' ? '<script src="/simplepeer.min.js"></script>' : '') +
-    `<script type="module" src="/${contender}.js"></script>`;
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://page').pathname;
-    const script = scripts.get(path);
-    if (script !== undefined) {
-      response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    } else if (path.endsWith('.html') && contenders.includes(path.slice(1, -5) as CallContenderId)) {
-      response.writeHead(200, { 'content-type': 'text/html' }).end(html(path.slice(1, -5)));
-    } else {
-      response.writeHead(404).end();
-    }
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, LOOPBACK, resolve));
-  return { server, origin: `http://${LOOPBACK}:${port}` };
+/** One page per contender and the scripts it needs (simple-peer's own browser build first on its page). */
+async function startPageServer(contenders: CallContenderId[]): Promise<PageServer> {
+  const scripts: Record<string, string> = {
+    '/simplepeer.min.js': readFileSync(join(packageDir('simple-peer', TOOLS_DIR), 'simplepeer.min.js'), 'utf8'),
+  };
+  // A CPU profile (BENCH_CALLS_PROFILE) wants the functions' names.
+  for (const contender of contenders) scripts[`/${contender}.js`] = await bundlePage(join(here, 'pages', `${contender}.ts`), { minify: !PROFILE_DIR });
+  const pages = Object.fromEntries(contenders.map((contender) => [contender, modulePage(contender, contender === 'simple-peer' ? ['/simplepeer.min.js'] : [])]));
+  return servePages(pages, scripts);
 }
 
 interface SignalingServers {
@@ -402,7 +371,8 @@ export interface CallResults {
 }
 
 export async function runCalls(settings: CallSettings, log: (line: string) => void): Promise<CallResults> {
-  const { server: pageServer, origin } = await startPageServer(settings.contenders);
+  const pageServer = await startPageServer(settings.contenders);
+  const { origin } = pageServer;
   const servers = await startSignalingServers(settings.contenders);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true });
   const chromiumVersion = browser.version();
@@ -419,7 +389,7 @@ export async function runCalls(settings: CallSettings, log: (line: string) => vo
   } finally {
     await browser.close();
     await Promise.all(servers.processes.map((proc) => stop(proc)));
-    await new Promise<void>((resolve) => pageServer.close(() => resolve()));
+    await pageServer.close();
   }
   return {
     benchmark: 'calls',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapRatioOfMedians, median, quantileSorted, rotate, round } from './stats.js';
+import { bootstrapMedian, bootstrapRatioOfMedians, median, quantileSorted, rotate, round } from './stats.js';
 
 describe('stats', () => {
   it('takes nearest-rank quantiles of a sorted array', () => {
@@ -39,5 +39,16 @@ describe('stats', () => {
     expect(wideHigh - wideLow).toBeGreaterThan(high - low);
     expect(bootstrapRatioOfMedians(noisy(40, 120), noisy(40, 100))).toEqual([low, high]);
     expect(bootstrapRatioOfMedians([], [1])).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it('gives a bootstrap interval of a median that holds the median and lies within the values', () => {
+    const ratios = [0.91, 0.95, 0.97, 0.99, 1.0, 1.02, 1.04, 1.3];
+    const [low, high] = bootstrapMedian(ratios);
+    expect(low).toBeLessThanOrEqual(median(ratios));
+    expect(high).toBeGreaterThanOrEqual(median(ratios));
+    expect(low).toBeGreaterThanOrEqual(0.91);
+    expect(high).toBeLessThan(1.3);
+    expect(bootstrapMedian([1, 1, 1])).toEqual([1, 1]);
+    expect(bootstrapMedian([])).toEqual([Number.NaN, Number.NaN]);
   });
 });

@@ -42,23 +42,33 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+type BootstrapOptions = { resamples?: number; level?: number; seed?: number };
+
+/** The central `level` of `resamples` values of `statistic(resample)`, where `resample` draws with replacement. */
+function percentileInterval(statistic: (resample: (values: number[]) => number[]) => number, { resamples = 2000, level = 0.95, seed = 1 }: BootstrapOptions): [number, number] {
+  const random = seededRandom(seed);
+  const resample = (values: number[]) => values.map(() => values[Math.floor(random() * values.length)] as number);
+  const stats = Float64Array.from({ length: resamples }, () => statistic(resample)).sort();
+  const tail = (1 - level) / 2;
+  return [quantileSorted(stats, tail), quantileSorted(stats, 1 - tail)];
+}
+
 /**
  * Percentile bootstrap interval of median(numerator) ÷ median(denominator): both samples are
  * resampled with replacement (independently: the runs of two contenders are not paired), the ratio
  * of medians taken each time, and the central `level` of those ratios returned as [low, high].
  * NaN when either sample is empty.
  */
-export function bootstrapRatioOfMedians(
-  numerator: readonly number[],
-  denominator: readonly number[],
-  { resamples = 2000, level = 0.95, seed = 1 }: { resamples?: number; level?: number; seed?: number } = {},
-): [number, number] {
+export function bootstrapRatioOfMedians(numerator: readonly number[], denominator: readonly number[], options: BootstrapOptions = {}): [number, number] {
   const a = numerator.filter(Number.isFinite);
   const b = denominator.filter(Number.isFinite);
   if (a.length === 0 || b.length === 0) return [Number.NaN, Number.NaN];
-  const random = seededRandom(seed);
-  const resample = (values: number[]) => values.map(() => values[Math.floor(random() * values.length)] as number);
-  const ratios = Float64Array.from({ length: resamples }, () => median(resample(a)) / median(resample(b))).sort();
-  const tail = (1 - level) / 2;
-  return [quantileSorted(ratios, tail), quantileSorted(ratios, 1 - tail)];
+  return percentileInterval((resample) => median(resample(a)) / median(resample(b)), options);
+}
+
+/** Percentile bootstrap interval of the median of `values` (e.g. per-round ratios, each paired within its round); NaN when empty. */
+export function bootstrapMedian(values: readonly number[], options: BootstrapOptions = {}): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return [Number.NaN, Number.NaN];
+  return percentileInterval((resample) => median(resample(finite)), options);
 }

@@ -14,12 +14,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchInNs } from '../../netlab/browser.js';
 import { createLab, SERVER_IP, type Lab } from '../../netlab/lab.js';
 import { startInNs, type LabProcess } from '../../netlab/run.js';
 import { median, rotate, round } from '../lib/stats.js';
+import { bundlePage } from '../lib/pages.js';
 
 export interface NetSettings {
   calls: number;
@@ -227,7 +227,7 @@ export async function runNet(settings: NetSettings, log: (line: string) => void)
   const browsers: Browser[] = [];
   let raw: LabProcess | undefined;
   try {
-    const script = (await build({ entryPoints: [join(here, '../calls/pages/raw.ts')], bundle: true, write: false, format: 'esm', target: 'es2022', minify: true, logLevel: 'silent' })).outputFiles[0]!.text;
+    const script = await bundlePage(join(here, '../calls/pages/raw.ts'));
     const scriptPath = join(lab.tmp, 'raw.js');
     writeFileSync(scriptPath, script);
     raw = startInNs(lab.internetNs, 'raw-server', 'env', [`HOST=${SERVER_IP}`, `PORT=${RAW_PORT}`, `SCRIPT=${scriptPath}`, process.execPath, join(here, 'raw-server.mjs')], here);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replaceSections, targetsTable } from './markdown.js';
+import type { ThroughputResults } from '../throughput/run.js';
+import { replaceSections, targetsTable, throughputTable } from './markdown.js';
 
 describe('replaceSections', () => {
   it('replaces only the marked section and keeps the prose around it', () => {
@@ -13,6 +14,10 @@ describe('replaceSections', () => {
 });
 
 describe('targetsTable', () => {
+  it('shows relay throughput at window 1 as retired, never judged', () => {
+    expect(targetsTable()).toMatch(/\| Relay throughput, P=50 W=1 \(retired as a target: at window 1 it measures round trips\) \| not measured \| – \|/);
+  });
+
   it('marks each target met or not from the results, and says so when a part was not measured', () => {
     const size = {
       benchmark: 'size' as const,
@@ -21,8 +26,35 @@ describe('targetsTable', () => {
     };
     const table = targetsTable(undefined, undefined, size);
     expect(table).toMatch(/core min \+ gzip: ≤ 29\.0 KB \| 29\.3 KB \| \*\*no\*\* \|/);
-    expect(table).toMatch(/P=50 W=1: ≥ 0\.90× bare \| not measured \| – \|/);
+    expect(table).toMatch(/P=500 W=32: ≥ 0\.90× bare \| not measured \| – \|/);
     const small = targetsTable(undefined, undefined, { ...size, entries: [{ ...size.entries[0]!, gzipBytes: 15_000 }] });
     expect(small).toMatch(/14\.6 KB \| yes \|/);
+  });
+});
+
+describe('data API throughput', () => {
+  const results = (perRound: number[]): ThroughputResults => ({
+    benchmark: 'throughput',
+    settings: { bytes: 16 * 1024 * 1024, rounds: perRound.length, transfersPerRound: 2, warmupTransfers: 2, transferTimeoutMs: 60_000, chromium: '150.0', flags: [] },
+    transfers: [],
+    summary: [
+      { contender: 'raw', transfers: 8, failed: 0, mbPerSecond: 40, minMbPerSecond: 30, maxMbPerSecond: 50, firstChunkMs: 3 },
+      { contender: 'peerchart', transfers: 8, failed: 1, mbPerSecond: 36, minMbPerSecond: 20, maxMbPerSecond: 44, firstChunkMs: 5 },
+    ],
+    ratio: { median: perRound.toSorted()[perRound.length >> 1]!, min: Math.min(...perRound), max: Math.max(...perRound), perRound, interval: [0.8, 0.95] },
+  });
+
+  it('is a target row: met at 0.90× raw or more, with its interval', () => {
+    expect(targetsTable(undefined, undefined, undefined, results([0.85, 0.9, 0.95]))).toMatch(/Data API throughput: ≥ 0\.90× raw RTCDataChannel \| 0\.90× \(0\.80–0\.95\) \| yes \|/);
+    expect(targetsTable(undefined, undefined, undefined, results([0.8, 0.85, 0.95]))).toMatch(/0\.85× \(0\.80–0\.95\) \| \*\*no\*\* \|/);
+    expect(targetsTable()).toMatch(/Data API throughput: ≥ 0\.90× raw RTCDataChannel \| not measured \| – \|/);
+  });
+
+  it('tables both contenders with failures and the per-round ratios', () => {
+    const stamp = { generatedAt: '2026-12-02T13:00:00Z', machine: { nproc: 2, cpuModel: 'cpu', node: 'v20', platform: 'linux-x64' }, command: 'npm run bench -- throughput' };
+    const table = throughputTable({ ...results([0.85, 0.9, 0.95]), ...stamp });
+    expect(table).toMatch(/16 MiB per transfer/);
+    expect(table).toMatch(/\| Peerchart data API \(DATA\.SEND \/ onData\) \| 8 \(1\) \| 36 \| 20–44 \| 5 \|/);
+    expect(table).toMatch(/\*\*0\.90×\*\* \(0\.80–0\.95\).*per round: 0\.85, 0\.90, 0\.95/);
   });
 });

@@ -16,8 +16,11 @@ export interface ChildBridgeInput<TActor extends AnyActorRef, TEvent extends Eve
  */
 export const childBridge = fromCallback<EventObject, ChildBridgeInput<AnyActorRef, EventObject>>(({ input, sendBack }) => {
   const { actor, toEvent } = input;
-  if (toEvent) sendBack(toEvent(actor.getSnapshot()));
-  const subscription = toEvent ? actor.subscribe({ next: (snapshot) => sendBack(toEvent(snapshot)), error: () => {} }) : null;
+  let last = actor.getSnapshot();
+  if (toEvent) sendBack(toEvent(last));
+  // XState calls observers after every event, also when the snapshot stayed the same (a transition that
+  // only emits or sends, e.g. each application data message): no news for the parent.
+  const subscription = toEvent ? actor.subscribe({ next: (snapshot) => snapshot !== last && sendBack(toEvent((last = snapshot))), error: () => {} }) : null;
   const emitted = input.forwardEmitted ? actor.on('*', (event: EventObject) => sendBack(event)) : null;
   return () => {
     subscription?.unsubscribe();

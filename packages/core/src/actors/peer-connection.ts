@@ -2,9 +2,11 @@ import { fromCallback } from 'xstate';
 import { describeError } from '../errors.js';
 import type { Implementations, PeerConnectionLike, RtpSenderLike } from '../implementations.js';
 import type { IceCandidate } from '../protocol/primitives.js';
+import type { PeerData } from '../protocol/peer-data.js';
 import { parsePeerMessage, type PeerMessage } from '../protocol/peer-messages.js';
 import type { LocalMedia } from '../machines/peer/types.js';
 import type { StatsSample } from '../view.js';
+import { openAppData, type AppDataEvent } from './app-data.js';
 import { startStatsPolling } from './peer-stats.js';
 
 /**
@@ -43,6 +45,8 @@ export type PcCommand =
   | { type: 'PC.ADD_SCREEN'; track: MediaStreamTrack; stream: MediaStream }
   | { type: 'PC.REMOVE_SCREEN' }
   | { type: 'PC.SEND'; message: PeerMessage }
+  /** Application data (the room's command, passed on): checked, then queued until its channel can take it (app-data.ts). */
+  | { type: 'DATA.SEND'; data: PeerData }
   | { type: 'PC.STATS_START'; intervalMs: number }
   | { type: 'PC.STATS_STOP' };
 
@@ -79,9 +83,13 @@ export type PcEvent =
   | { type: 'PC.DATA_CLOSED' }
   | { type: 'PC.DATA_MESSAGE'; message: PeerMessage }
   | { type: 'PC.DATA_INVALID'; reason: string }
+  /** Application data from the remote, and data that could not be sent: the room's own events, passed on. */
+  | AppDataEvent
   | { type: 'PC.STATS'; sample: StatsSample };
 
 export interface PeerConnectionInput {
+  /** The remote peer: what the application-data events name. */
+  peerId: string;
   createPeerConnection: Implementations['createPeerConnection'];
   iceServers: RTCIceServer[];
   iceTransportPolicy: RTCIceTransportPolicy;
@@ -201,6 +209,8 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
     report(parsed.ok ? { type: 'PC.DATA_MESSAGE', message: parsed.message } : { type: 'PC.DATA_INVALID', reason: parsed.reason });
   };
 
+  const [sendData, closeAppData] = openAppData(pc, input.peerId, report);
+
   // ── Local media ─────────────────────────────────────────────────────────────────────────────
   const cameraSenders = new Map<MediaKind, RtpSenderLike>();
   let screenSender: RtpSenderLike | null = null;
@@ -291,6 +301,8 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
           }
         }
         return;
+      case 'DATA.SEND':
+        return sendData(command.data);
       case 'PC.STATS_START':
         stopStats?.();
         stopStats = startStatsPolling(pc, command.intervalMs, (sample) =>
@@ -308,6 +320,12 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
   if (!setupFailed) report({ type: 'PC.CREATED' });
 
   return () => {
+    try {
+      // While the peer still listens: what waits to be sent is reported (data/peer-gone), not dropped in silence.
+      closeAppData();
+    } catch {
+      // already closed
+    }
     stopped = true;
     stopStats?.();
     for (const name in pcHandlers) Object.assign(pc, { [name]: null });

@@ -475,3 +475,38 @@ describe('selectPeerView', () => {
     expect(stats?.history[0]?.at).toBe(10);
   });
 });
+
+describe('peer machine: application data', () => {
+  it('DATA.SEND goes to the pc actor while the connection exists (queued there before the channel opens); what it reports goes to the room', () => {
+    const t = start();
+    t.peer.send({ type: 'DATA.SEND', data: { early: 1 } });
+    connect(t);
+    t.peer.send({ type: 'DATA.SEND', data: 'later' });
+    expect(t.pc.state.commands.filter((command) => command.type === 'DATA.SEND')).toEqual([
+      { type: 'DATA.SEND', data: { early: 1 } },
+      { type: 'DATA.SEND', data: 'later' },
+    ]);
+    t.pc.emit({ type: 'data', from: 'remote', data: [1, 2] }, { type: 'data-error', code: 'data/queue-full', to: 'remote' });
+    expect(t.peer.messages.filter((message) => message.type.startsWith('data'))).toEqual([
+      { type: 'data', from: 'remote', data: [1, 2] },
+      { type: 'data-error', code: 'data/queue-full', to: 'remote' },
+    ]);
+  });
+
+  it('without a connection (redialing, failed) DATA.SEND is a data/peer-gone error, not a silent drop', () => {
+    const peerGone = { type: 'data-error', code: 'data/peer-gone', to: 'remote' };
+    const redialing = start({ timing: { ...TIMING, redialMaxAttempts: 1 } });
+    connect(redialing);
+    redialing.pc.emit({ type: 'PC.DATA_CLOSED' });
+    expect(redialing.snapshot().value).toBe('redialing');
+    redialing.peer.send({ type: 'DATA.SEND', data: 'while redialing' });
+    expect(redialing.peer.messages.filter((message) => message.type === 'data-error')).toEqual([peerGone]);
+
+    const failed = start({ timing: { ...TIMING, redialMaxAttempts: 0 } });
+    connect(failed);
+    failed.pc.emit({ type: 'PC.DATA_CLOSED' });
+    expect(failed.snapshot().value).toBe('failed');
+    failed.peer.send({ type: 'DATA.SEND', data: 'while failed' });
+    expect(failed.peer.messages.filter((message) => message.type === 'data-error')).toEqual([peerGone]);
+  });
+});

@@ -31,7 +31,9 @@
  * │     ├─ remoteOffer            heeded | ignored (impolite side, offer collision) (trickle.ts)
  * │     ├─ connection             new → connecting → connected (stats polling) ⇄ disconnected (grace)
  * │     │                         → restarting (ICE restart, exponential backoff) (connection.ts)
- * │     └─ channel                connecting → open: chat + media-state; outbox flushed on open (channel.ts)
+ * │     └─ channel                connecting → open: the control channel (id 0): media-state (channel.ts)
+ * │  and in every state of `active`: DATA.SEND to the pc actor (application data on channel id 1,
+ * │  queued there until open and while its send buffer is full); in redialing and failed, a `data/peer-gone` error
  * ├─ redialing                    backoff, then a fresh RTCPeerConnection (redial.ts)
  * ├─ failed                       out of redials: visible with its error until REDIAL / DISMISS
  * └─ closed (final)               PEER.CLOSED emitted; output { peerId, reason }; the pc actor is stopped
@@ -79,11 +81,12 @@
  *
  * ## Emitted events (`actor.on`; the room listens through its child bridge)
  * `PEER.SIGNAL {peerId, message: offer|answer|candidate|bye}`, `PEER.CHAT {peerId, message}`,
+ * `data {from, data}` and `data-error {code, to}` (the pc actor's, passed on: the room emits them as they are),
  * `PEER.CLOSED {peerId, reason}`.
  */
 import type { ActorRefFrom } from 'xstate';
 import { assign } from 'xstate';
-import { channel } from './peer/channel.js';
+import { channel, dataOn } from './peer/channel.js';
 import { connection } from './peer/connection.js';
 import { negotiation } from './peer/negotiation.js';
 import { nextOffer } from './peer/next-offer.js';
@@ -106,13 +109,14 @@ export const peerMachine = peerSetup.createMachine({
         id: 'pc',
         src: 'peerConnection',
         input: ({ context }) => ({
+          peerId: context.peerId,
           createPeerConnection: context.createPeerConnection,
           iceServers: context.iceServers,
           iceTransportPolicy: context.iceTransportPolicy ?? 'all',
           sending: context.sending,
         }),
       },
-      on: activeOn,
+      on: { ...activeOn, ...dataOn },
       initial: 'creatingPeerConnection',
       states: {
         creatingPeerConnection,

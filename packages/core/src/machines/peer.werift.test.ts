@@ -7,7 +7,7 @@ import { waitFor } from 'xstate';
 import { linkPeers, type LinkedPair, type PeerSnapshot } from '../test-support/peer-harness.js';
 import { selectPeerView } from '../selectors/peer.js';
 import { fakeCameraStream, weriftFactory } from '../test-support/werift.js';
-import type { PeerInput } from './peer.machine.js';
+import type { PeerEmitted, PeerInput } from './peer.machine.js';
 
 const factory = weriftFactory();
 const pairs: LinkedPair[] = [];
@@ -39,12 +39,12 @@ async function bothUp(pair: LinkedPair, timeout = 20_000) {
   await Promise.all([waitFor(pair.a.peer, isUp, { timeout }), waitFor(pair.b.peer, isUp, { timeout })]);
 }
 
-async function chatBothWays(pair: LinkedPair, tag: string) {
-  const at = Date.now();
-  pair.a.send({ type: 'CHAT.SEND', id: `${tag}-a`, text: `hello from a (${tag})`, at });
-  pair.b.send({ type: 'CHAT.SEND', id: `${tag}-b`, text: `hello from b (${tag})`, at });
-  await waitUntil(() => pair.chats.b.some((m) => m.type === 'PEER.CHAT' && m.message.id === `${tag}-a`) &&
-    pair.chats.a.some((m) => m.type === 'PEER.CHAT' && m.message.id === `${tag}-b`));
+/** Application data both ways over the connection's data channel. */
+async function dataBothWays(pair: LinkedPair, tag: string) {
+  pair.a.send({ type: 'DATA.SEND', data: { hello: `from a (${tag})` } });
+  pair.b.send({ type: 'DATA.SEND', data: { hello: `from b (${tag})` } });
+  const heard = (messages: PeerEmitted[], text: string) => messages.some((m) => m.type === 'data' && (m.data as { hello?: string }).hello === text);
+  await waitUntil(() => heard(pair.received.b, `from a (${tag})`) && heard(pair.received.a, `from b (${tag})`));
 }
 
 async function waitUntil(check: () => boolean, timeout = 5_000) {
@@ -68,10 +68,10 @@ afterAll(async () => {
 });
 
 describe('peer machine over werift', () => {
-  it('connects and exchanges data-channel chat both ways', async () => {
+  it('connects and exchanges application data both ways', async () => {
     const pair = connectPair();
     await bothUp(pair);
-    await chatBothWays(pair, 'basic');
+    await dataBothWays(pair, 'basic');
     const relayedTypes = pair.relayed.map((entry) => `${entry.from}:${entry.message.type}`);
     expect(relayedTypes[0]).toBe('a:offer');
     expect(relayedTypes).toContain('b:answer');
@@ -103,7 +103,7 @@ describe('peer machine over werift', () => {
     for (let start = 0; start < RUNS; start += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, RUNS - start) }, () => connectPair({ bothInitiate: true }));
       await Promise.all(batch.map((pair) => bothUp(pair)));
-      await Promise.all(batch.map((pair, index) => chatBothWays(pair, `glare-${start + index}`)));
+      await Promise.all(batch.map((pair, index) => dataBothWays(pair, `glare-${start + index}`)));
       for (const pair of batch) {
         // Both offered before hearing from the other: a real collision happened, and was resolved.
         const offers = pair.relayed.filter((entry) => entry.message.type === 'offer');
@@ -133,7 +133,7 @@ describe('peer machine over werift', () => {
     const [before, after] = ufrags();
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
-    await chatBothWays(pair, 'after-restart');
+    await dataBothWays(pair, 'after-restart');
   });
 
   it('the other side detects a hang-up (bye) and both end closed', async () => {

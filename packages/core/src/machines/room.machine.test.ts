@@ -8,8 +8,6 @@ import { fakeCameraStream, weriftFactory } from '../test-support/werift.js';
 import { commandForAction } from '../selectors/room.js';
 import { mediaViewError } from './media.machine.js';
 import type { RoomStatus } from '../view.js';
-import { PEER_MESSAGE_LIMITS } from '../protocol/index.js';
-import { CHAT_LOG_LIMIT } from './room.machine.js';
 
 // Each test builds its own rooms; model coverage of the room machine (every state, every transition)
 // is room.model.test.ts, which generates its own paths, so no test here depends on another's state.
@@ -252,53 +250,37 @@ describe('roomMachine: devices', () => {
   });
 });
 
-describe('roomMachine: peers and chat', () => {
-  it('chat reaches the other side, both logs keep own and received entries', async () => {
+/** Application data `room` receives from now on (its `data` events: sender and payload). */
+function inboxOf(room: { onData: (listener: (message: { from: string; data: unknown }) => void) => () => void }) {
+  const inbox: Array<{ from: string; data: unknown }> = [];
+  room.onData(({ from, data }) => inbox.push({ from, data }));
+  return inbox;
+}
+
+describe('roomMachine: peers and application data', () => {
+  it('data reaches the other side both ways, named by its sender', async () => {
     const { join } = setup();
     const ada = join('Ada');
     const bob = join('Bob');
-    await connectedPair(ada, bob);
-    ada.send({ type: 'CHAT.SEND', text: '  hello  ' });
-    const received = await until(bob, (v) => v.chat.length === 1);
-    expect(received.chat[0]).toMatchObject({ text: 'hello', fromName: 'Ada', from: ada.getView().selfId, self: false });
-    bob.send({ type: 'CHAT.SEND', text: 'hi Ada' });
-    const log = await until(ada, (v) => v.chat.length === 2);
-    expect(log.chat.map((entry) => [entry.text, entry.self])).toEqual([
-      ['hello', true],
-      ['hi Ada', false],
-    ]);
-    bob.send({ type: 'CHAT.SEND', text: '   ' });
-    expect(bob.getView().chat).toHaveLength(2);
+    const [adaView, bobView] = await connectedPair(ada, bob);
+    const [adaInbox, bobInbox] = [inboxOf(ada), inboxOf(bob)];
+    ada.send({ type: 'DATA.SEND', data: { text: 'hello' } });
+    bob.send({ type: 'DATA.SEND', data: 'hi Ada', to: adaView.selfId! });
+    await until(ada, () => adaInbox.length === 1 && bobInbox.length === 1);
+    expect(bobInbox).toEqual([{ from: adaView.selfId, data: { text: 'hello' } }]);
+    expect(adaInbox).toEqual([{ from: bobView.selfId, data: 'hi Ada' }]);
   });
 
-  it('chat works with the longest peer ids the protocol allows (64 characters), and cuts text at the wire limit', async () => {
+  it('data works with the longest peer ids the protocol allows (64 characters)', async () => {
     const { join } = setup({ peerId: (n) => `${'p'.repeat(60)}${String(n).padStart(4, '0')}` });
     const ada = join('Ada');
     const bob = join('Bob');
-    const [adaView] = await connectedPair(ada, bob);
+    const [adaView, bobView] = await connectedPair(ada, bob);
     expect(adaView.selfId).toHaveLength(64);
-    ada.send({ type: 'CHAT.SEND', text: 'hello' });
-    ada.send({ type: 'CHAT.SEND', text: 'y'.repeat(PEER_MESSAGE_LIMITS.chatText + 500) });
-    const received = await until(bob, (v) => v.chat.length === 2);
-    expect(received.chat.map((entry) => [entry.from, entry.text.length])).toEqual([
-      [adaView.selfId, 5],
-      [adaView.selfId, PEER_MESSAGE_LIMITS.chatText],
-    ]);
-    expect(ada.getView().chat.map((entry) => entry.text.length)).toEqual([5, PEER_MESSAGE_LIMITS.chatText]);
-    // Each entry's id is unique in the log, own and received alike.
-    bob.send({ type: 'CHAT.SEND', text: 'hi' });
-    const log = await until(ada, (v) => v.chat.length === 3);
-    expect(new Set(log.chat.map((entry) => entry.id)).size).toBe(3);
-  });
-
-  it('keeps a bounded chat log', async () => {
-    const { join } = setup();
-    const ada = join('Ada');
-    await until(ada, (v) => v.status === 'joined');
-    for (let i = 1; i <= CHAT_LOG_LIMIT + 5; i++) ada.send({ type: 'CHAT.SEND', text: `message ${i}` });
-    const { chat } = ada.getView();
-    expect(chat).toHaveLength(CHAT_LOG_LIMIT);
-    expect(chat[0]?.text).toBe('message 6');
+    const bobInbox = inboxOf(bob);
+    ada.send({ type: 'DATA.SEND', data: [1, 2, 3], to: bobView.selfId! });
+    await until(bob, () => bobInbox.length === 1);
+    expect(bobInbox).toEqual([{ from: adaView.selfId, data: [1, 2, 3] }]);
   });
 
   it('a member who leaves says bye, and the others drop their peer', async () => {
@@ -385,9 +367,10 @@ describe('roomMachine: peers and chat', () => {
     const lost = await until(ada, (v) => v.status === 'reconnecting');
     expect(lost.error).toMatchObject({ code: 'signaling/unreachable', actions: ['retry'] });
     expect(lost.signaling.nextRetryAt).toEqual(expect.any(Number));
-    // Peer-to-peer media and chat do not need the server.
-    bob.send({ type: 'CHAT.SEND', text: 'still here?' });
-    await until(ada, (v) => v.chat.some((entry) => entry.text === 'still here?'));
+    // Peer-to-peer media and data do not need the server.
+    const adaInbox = inboxOf(ada);
+    bob.send({ type: 'DATA.SEND', data: 'still here?' });
+    await until(ada, () => adaInbox.some((message) => message.data === 'still here?'));
     expect(ada.getView().peers[0]?.connectionState).toBe('connected');
     hub.refuseConnections = false;
     ada.send({ type: 'SIGNALING.RETRY_NOW' });

@@ -8,12 +8,13 @@
  * │  └─ membership   preparing | ready | waiting → joining → member.{joined, rejoining, resuming} | failed
  * │                  joining is ONE transition, `waiting` → `joining`, guarded by media `settled` and
  * │                  signaling `open`                                                     (room/membership.ts)
- * │  and in every state: one peer machine per member, chat, relayed signaling          (room/peers.ts)
+ * │  and in every state: one peer machine per member, application data, relayed signaling (room/peers.ts)
  * └─ left            (final) bye to every peer, `leave`, socket closed, media released
  *
  * Children talk back through one mechanism: a childBridge each (media: snapshots; signaling: what it
  * emits; peers: snapshots). The room takes every RoomCommand in every state; where a command means
- * nothing it is ignored.
+ * nothing it is ignored. It emits `data` (a peer's application message) and `data-error` (one that
+ * could not be sent): `actor.on('data', …)`.
  */
 import { assign, type SnapshotFrom } from 'xstate';
 import { media } from './room/media.js';
@@ -25,7 +26,7 @@ import { SELF } from './room/types.js';
 import { signaling } from './room/signaling.js';
 import { selectLocalMedia, type MediaSnapshot } from './media.machine.js';
 
-export { CHAT_LOG_LIMIT, type RoomContext, type RoomEvent, type RoomInput, type RoomTiming } from './room/types.js';
+export { type RoomContext, type RoomEmitted, type RoomEvent, type RoomInput, type RoomTiming } from './room/types.js';
 
 export const roomMachine = roomSetup.createMachine({
   id: 'room',
@@ -47,8 +48,6 @@ export const roomMachine = roomSetup.createMachine({
       ...input,
       selfId: null,
       peers: {},
-      chat: [],
-      chatCount: 0,
       error: null,
       local: selectLocalMedia(mediaActor.getSnapshot()),
       mediaError: null,

@@ -7,7 +7,7 @@ let fixture: ReturnType<typeof roomFixture>;
 afterEach(() => fixture.cleanup());
 
 describe('room mesh (werift)', () => {
-  it('four members: every pair connects, chat reaches everyone, a leaver is dropped by all', async () => {
+  it('four members: every pair connects, data sent to everyone reaches everyone, a leaver is dropped by all', async () => {
     fixture = roomFixture();
     const names = ['Ada', 'Bob', 'Cy', 'Dee'];
     const rooms = names.map((name) =>
@@ -29,10 +29,15 @@ describe('room mesh (werift)', () => {
     // 6 pairs, 12 connections, all open.
     expect(fixture.werift.open()).toHaveLength(12);
 
-    rooms.forEach((room, index) => room.send({ type: 'CHAT.SEND', text: `hi from ${names[index]}` }));
-    for (const room of rooms) {
-      const view = await until(room, (v) => v.chat.length === 4);
-      expect(view.chat.map((entry) => entry.text).sort()).toEqual(names.map((name) => `hi from ${name}`).sort());
+    const inboxes = rooms.map((room) => {
+      const inbox: unknown[] = [];
+      room.onData(({ data }) => inbox.push(data));
+      return inbox;
+    });
+    rooms.forEach((room, index) => room.send({ type: 'DATA.SEND', data: `hi from ${names[index]}` }));
+    for (const [index, room] of rooms.entries()) {
+      await until(room, () => inboxes[index]!.length === 3);
+      expect(inboxes[index]!.sort()).toEqual(names.filter((_, other) => other !== index).map((name) => `hi from ${name}`).sort());
     }
 
     await rooms[3]?.leave();

@@ -45,7 +45,11 @@ const SERVER: RoomEvent[] = [
   message({ type: 'candidate', room: ROOM, from: 'p1', candidate: null }),
   message({ type: 'bye', room: ROOM, from: 'p1', reason: 'leave' }),
   { type: 'PEER.SIGNAL', peerId: 'p1', message: { type: 'answer', sdp: 'v=0' } },
-  { type: 'PEER.CHAT', peerId: 'p1', message: { id: 'c1', text: 'yo', at: 1 } },
+  { type: 'data', from: 'p1', data: [1, 2] },
+  { type: 'data-error', code: 'data/peer-gone', to: 'p1' },
+  { type: 'DATA.SEND', data: 'hi' },
+  { type: 'DATA.SEND', data: 'hi', to: 'p1' },
+  { type: 'DATA.SEND', data: 'hi', to: 'nobody' },
   { type: 'PEER.CLOSED', peerId: 'p1', reason: 'remote-hangup' },
 ];
 

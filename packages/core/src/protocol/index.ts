@@ -5,3 +5,4 @@ export * from './client-messages.js';
 export * from './server-messages.js';
 export { parseClientMessage, parseServerMessage, type ParseResult, type ProtocolError } from './parse.js';
 export * from './peer-messages.js';
+export * from './peer-data.js';

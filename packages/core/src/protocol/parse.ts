@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ErrorCode } from './codes.js';
 import { CLIENT_MESSAGE_SCHEMAS, type ClientMessage } from './client-messages.js';
+import { describeIssue } from './describe-issue.js';
 import { fastPathMessage } from './fast-path.js';
 import { isRef, type Ref } from './primitives.js';
 import { SERVER_MESSAGE_SCHEMAS, type ServerMessage } from './server-messages.js';
@@ -27,11 +28,6 @@ function schemasByType(options: Options): SchemaByType {
 }
 const CLIENT_SCHEMAS = /* @__PURE__ */ schemasByType(CLIENT_MESSAGE_SCHEMAS);
 const SERVER_SCHEMAS = /* @__PURE__ */ schemasByType(SERVER_MESSAGE_SCHEMAS);
-
-function describeIssue(issue: v.BaseIssue<unknown>): string {
-  const path = issue.path?.map((item) => String(item.key)).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
-}
 
 /** What `decode` returns for a string that is not JSON. */
 const NOT_JSON = Symbol('not JSON');

@@ -2,11 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parsePeerMessage } from './peer-messages.js';
 
 describe('parsePeerMessage', () => {
-  it('accepts a chat message given as JSON text', () => {
-    expect(parsePeerMessage(JSON.stringify({ type: 'chat', id: 'm1', text: 'hi', at: 1 }))).toEqual({
-      ok: true,
-      message: { type: 'chat', id: 'm1', text: 'hi', at: 1 },
-    });
+  it('accepts a media-state message given as JSON text', () => {
+    const message = { type: 'media-state', audioMuted: false, videoOff: true, screen: false };
+    expect(parsePeerMessage(JSON.stringify(message))).toEqual({ ok: true, message });
   });
 
   it('accepts media-state with and without stream ids', () => {
@@ -15,12 +13,13 @@ describe('parsePeerMessage', () => {
     expect(parsePeerMessage(withIds)).toEqual({ ok: true, message: withIds });
   });
 
-  it('rejects, never throws: bad JSON, unknown type, extra fields, empty text, oversized text', () => {
+  it('rejects, never throws: bad JSON, unknown type (chat is the app\'s, on the data API), extra fields, oversized stream ids', () => {
+    const state = { type: 'media-state', audioMuted: false, videoOff: false, screen: false };
     expect(parsePeerMessage('{nope')).toEqual({ ok: false, reason: 'not valid JSON' });
     expect(parsePeerMessage({ type: 'teleport' }).ok).toBe(false);
-    expect(parsePeerMessage({ type: 'chat', id: 'm', text: 'x', at: 1, from: 'forged' }).ok).toBe(false);
-    expect(parsePeerMessage({ type: 'chat', id: 'm', text: '', at: 1 }).ok).toBe(false);
-    expect(parsePeerMessage({ type: 'chat', id: 'm', text: 'x'.repeat(4_001), at: 1 }).ok).toBe(false);
+    expect(parsePeerMessage({ type: 'chat', id: 'm', text: 'x', at: 1 })).toEqual({ ok: false, reason: 'unknown message type' });
+    expect(parsePeerMessage({ ...state, from: 'forged' }).ok).toBe(false);
+    expect(parsePeerMessage({ ...state, cameraStreamId: 'x'.repeat(129) }).ok).toBe(false);
     for (const raw of [null, undefined, 42, [], 'null']) expect(parsePeerMessage(raw).ok).toBe(false);
   });
 

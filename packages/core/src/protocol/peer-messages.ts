@@ -1,19 +1,13 @@
 import * as v from 'valibot';
+import { describeIssue } from './describe-issue.js';
 
 /**
- * Messages peers exchange directly over their data channel (never through the server).
+ * Messages peers exchange directly over their control data channel (id 0; never through the server):
+ * what each sends of its media. Application data has its own channel (peer-data.ts).
  * Validated on receipt like any other untrusted input: `parsePeerMessage` never throws.
  */
 
-export const PEER_MESSAGE_LIMITS = { chatId: 64, chatText: 4_000, streamId: 128 } as const;
-
-export const ChatPeerMessageSchema = v.strictObject({
-  type: v.literal('chat'),
-  id: v.pipe(v.string(), v.minLength(1), v.maxLength(PEER_MESSAGE_LIMITS.chatId)),
-  text: v.pipe(v.string(), v.minLength(1), v.maxLength(PEER_MESSAGE_LIMITS.chatText)),
-  /** Sender's clock, epoch ms. */
-  at: v.pipe(v.number(), v.finite()),
-});
+export const PEER_MESSAGE_LIMITS = { streamId: 128 } as const;
 
 const StreamIdSchema = v.nullable(v.pipe(v.string(), v.maxLength(PEER_MESSAGE_LIMITS.streamId)));
 
@@ -30,11 +24,9 @@ export const MediaStatePeerMessageSchema = v.strictObject({
   screenStreamId: v.optional(StreamIdSchema),
 });
 
-export const PeerMessageSchema = /* @__PURE__ */ v.variant('type', [ChatPeerMessageSchema, MediaStatePeerMessageSchema]);
-
-export type ChatPeerMessage = v.InferOutput<typeof ChatPeerMessageSchema>;
 export type MediaStatePeerMessage = v.InferOutput<typeof MediaStatePeerMessageSchema>;
-export type PeerMessage = v.InferOutput<typeof PeerMessageSchema>;
+/** The control channel's messages: one kind today (`type` leaves room for more). */
+export type PeerMessage = MediaStatePeerMessage;
 
 export type PeerMessageParseResult = { ok: true; message: PeerMessage } | { ok: false; reason: string };
 
@@ -48,15 +40,11 @@ export function parsePeerMessage(raw: unknown): PeerMessageParseResult {
       return { ok: false, reason: 'not valid JSON' };
     }
   }
-  // Looked up by `type` rather than through the variant: keeps valibot's `variant` out of the bundle.
-  const type = (value as { type?: unknown } | null)?.type;
-  const schema = type === 'chat' ? ChatPeerMessageSchema : type === 'media-state' ? MediaStatePeerMessageSchema : null;
-  if (!schema) return { ok: false, reason: 'unknown message type' };
-  const result = v.safeParse(schema, value, { abortEarly: true });
+  if ((value as { type?: unknown } | null)?.type !== 'media-state') return { ok: false, reason: 'unknown message type' };
+  const result = v.safeParse(MediaStatePeerMessageSchema, value, { abortEarly: true });
   if (!result.success) {
     const issue = result.issues[0];
-    const path = issue?.path?.map((item) => String(item.key)).join('.');
-    return { ok: false, reason: issue ? (path ? `${path}: ${issue.message}` : issue.message) : 'wrong shape' };
+    return { ok: false, reason: issue ? describeIssue(issue) : 'wrong shape' };
   }
   return { ok: true, message: result.output };
 }

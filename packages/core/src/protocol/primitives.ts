@@ -1,7 +1,11 @@
 import * as v from 'valibot';
 import { ID_PATTERN, SDP_MID_MAX_LENGTH, SDP_MLINE_INDEX_MAX, USERNAME_FRAGMENT_MAX_LENGTH } from './rules.js';
 
-/** Bounds that keep a frame small enough for the server's default 64 KiB max payload. */
+/**
+ * Bounds that keep a frame small enough for the server's default 64 KiB max payload. A refusal names
+ * the field and valibot's own message (`room: Invalid format: Expected /^[A-Za-z0-9_-]+$/ but received "a b"`),
+ * so the schemas carry no message texts of their own (they would be in every client's bundle).
+ */
 export const LIMITS = {
   roomName: 64,
   peerId: 64,
@@ -16,23 +20,23 @@ export const LIMITS = {
 /** A room's name: 1–64 characters of `A–Z a–z 0–9 _ -`. */
 export const RoomNameSchema = v.pipe(
   v.string(),
-  v.minLength(1, 'room name is empty'),
-  v.maxLength(LIMITS.roomName, `room name is longer than ${LIMITS.roomName} characters`),
-  v.regex(ID_PATTERN, 'room name may only hold A-Z a-z 0-9 _ -'),
+  v.minLength(1),
+  v.maxLength(LIMITS.roomName),
+  v.regex(ID_PATTERN),
 );
 
 /** A peer id, always assigned by the server. */
 export const PeerIdSchema = v.pipe(
   v.string(),
-  v.minLength(1, 'peer id is empty'),
-  v.maxLength(LIMITS.peerId, `peer id is longer than ${LIMITS.peerId} characters`),
-  v.regex(ID_PATTERN, 'peer id may only hold A-Z a-z 0-9 _ -'),
+  v.minLength(1),
+  v.maxLength(LIMITS.peerId),
+  v.regex(ID_PATTERN),
 );
 
 /** A display name chosen by the user; free text, bounded. */
 export const DisplayNameSchema = v.pipe(
   v.string(),
-  v.maxLength(LIMITS.displayName, `display name is longer than ${LIMITS.displayName} characters`),
+  v.maxLength(LIMITS.displayName),
 );
 
 /** A ref: a string of at most `LIMITS.ref` characters, or a safe integer. */
@@ -44,18 +48,18 @@ export const isRef = (value: unknown): value is string | number =>
  * `IceServerUrlsSchema` are one check each rather than a union (which would put valibot's `union`
  * in every client's bundle); protocol.schema.json spells both out (test-support/protocol-json-schema.ts).
  */
-export const RefSchema = v.custom<string | number>(isRef, `ref must be a string of at most ${LIMITS.ref} characters or a safe integer`);
+export const RefSchema = v.custom<string | number>(isRef, `Invalid type: Expected (string <=${LIMITS.ref} | safe integer)`);
 
 /** `RTCIceServer.urls`: one URL, or a list of them. */
 export const IceServerUrlsSchema = v.custom<string | string[]>(
   (value) => typeof value === 'string' || (Array.isArray(value) && value.every((url) => typeof url === 'string')),
-  'urls must be a string or an array of strings',
+  'Invalid type: Expected (string | Array)',
 );
 
 export const SdpSchema = v.pipe(
   v.string(),
-  v.minLength(1, 'sdp is empty'),
-  v.maxLength(LIMITS.sdp, `sdp is longer than ${LIMITS.sdp} characters`),
+  v.minLength(1),
+  v.maxLength(LIMITS.sdp),
 );
 
 /** `RTCIceCandidateInit` as it travels; `null` means end-of-candidates. */

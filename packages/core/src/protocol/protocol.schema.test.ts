@@ -76,7 +76,6 @@ const VALID: Array<[Direction, Record<string, unknown>]> = [
   ['ServerMessage', { type: 'offer', room: 'r', from: 'p2', sdp }],
   ['ServerMessage', { type: 'candidate', room: 'r', from: 'p2', candidate }],
   ['ServerMessage', { type: 'error', code: 'room-full', message: 'room is full', ref: 3 }],
-  ['PeerMessage', { type: 'chat', id: '1', text: 'hello', at: 1_764_000_000_000 }],
   ['PeerMessage', { type: 'media-state', audioMuted: true, videoOff: false, screen: false, cameraStreamId: 's1', screenStreamId: null }],
 ];
 
@@ -94,7 +93,7 @@ const INVALID: Array<[Direction, Record<string, unknown>, string]> = [
   ['ServerMessage', { type: 'peer-left', room: 'r', peerId: 'p2', reason: 'gone' }, 'reason'],
   ['ServerMessage', { type: 'error', code: 'teapot', message: 'no' }, 'code'],
   ['ServerMessage', { type: 'joined', room: 'r', self: 'p1', peers: [{ id: 'p 2', name: 'Bob', polite: true }], iceServers: [] }, 'peers.0.id'],
-  ['PeerMessage', { type: 'chat', id: '1', text: '', at: 0 }, 'text'],
+  ['PeerMessage', { type: 'media-state', audioMuted: false, videoOff: false, screen: false, screenStreamId: 's'.repeat(129) }, 'screenStreamId'],
   ['PeerMessage', { type: 'media-state', audioMuted: 'yes', videoOff: false, screen: false }, 'audioMuted'],
 ];
 

@@ -71,7 +71,6 @@ export function selectRoomView(snapshot: RoomSnapshot): RoomView {
     error,
     local: context.local,
     peers,
-    chat: context.chat,
     signaling: context.signalingView,
     activeSpeakerId: context.activeSpeaker === SELF ? context.selfId : context.activeSpeaker,
   };

@@ -13,7 +13,7 @@ const ONE_OF_EACH: { [T in RoomCommandType]: Extract<RoomCommand, { type: T }> }
   'MIC.SWITCH': { type: 'MIC.SWITCH', deviceId: 'mic-2' },
   'SCREEN.START': { type: 'SCREEN.START' },
   'SCREEN.STOP': { type: 'SCREEN.STOP' },
-  'CHAT.SEND': { type: 'CHAT.SEND', text: 'x' },
+  'DATA.SEND': { type: 'DATA.SEND', data: { x: 1 }, to: 'p1' },
   'SIGNALING.RETRY_NOW': { type: 'SIGNALING.RETRY_NOW' },
   'PEER.REDIAL': { type: 'PEER.REDIAL', peerId: 'p1' },
   'PEER.DISMISS': { type: 'PEER.DISMISS', peerId: 'p1' },

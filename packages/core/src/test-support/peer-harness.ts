@@ -58,18 +58,19 @@ export interface LinkedPair {
   b: HarnessedPeer;
   /** Signaling messages relayed so far, as `from→to type`. */
   relayed: Array<{ from: 'a' | 'b'; message: SignalMessage }>;
-  chats: { a: PeerEmitted[]; b: PeerEmitted[] };
+  /** Application data each side received (its `data` events). */
+  received: { a: PeerEmitted[]; b: PeerEmitted[] };
   stop(): void;
 }
 
 /** Two harnessed peers whose signaling goes to each other (one macrotask later, like a network hop). */
 export function linkPeers(inputA: PeerInput, inputB: PeerInput): LinkedPair {
   const relayed: LinkedPair['relayed'] = [];
-  const chats: LinkedPair['chats'] = { a: [], b: [] };
+  const received: LinkedPair['received'] = { a: [], b: [] };
   let stopped = false;
   const sides: { a?: HarnessedPeer; b?: HarnessedPeer } = {};
   const route = (from: 'a' | 'b') => (message: PeerEmitted) => {
-    if (message.type === 'PEER.CHAT') chats[from].push(message);
+    if (message.type === 'data') received[from].push(message);
     if (message.type !== 'PEER.SIGNAL') return;
     relayed.push({ from, message: message.message });
     const to = from === 'a' ? 'b' : 'a';
@@ -84,7 +85,7 @@ export function linkPeers(inputA: PeerInput, inputB: PeerInput): LinkedPair {
     a,
     b,
     relayed,
-    chats,
+    received,
     stop() {
       stopped = true;
       a.stop();

@@ -11,7 +11,8 @@ import * as protocol from '../protocol/index.js';
 const DEFINITIONS = {
   ClientMessage: protocol.ClientMessageSchema,
   ServerMessage: protocol.ServerMessageSchema,
-  PeerMessage: protocol.PeerMessageSchema,
+  // The control channel's one kind of message (peer-messages.ts).
+  PeerMessage: protocol.MediaStatePeerMessageSchema,
   Hello: protocol.HelloSchema,
   Join: protocol.JoinSchema,
   Leave: protocol.LeaveSchema,
@@ -33,7 +34,6 @@ const DEFINITIONS = {
   RelayedBye: protocol.RelayedByeSchema,
   RelayedApp: protocol.RelayedAppSchema,
   Error: protocol.ErrorSchema,
-  ChatPeerMessage: protocol.ChatPeerMessageSchema,
   MediaStatePeerMessage: protocol.MediaStatePeerMessageSchema,
   PeerInfo: protocol.PeerInfoSchema,
   RoomName: protocol.RoomNameSchema,

@@ -1,22 +1,35 @@
 import type { CreateRoomOptions } from '@peerchart/core';
+import type { FileTransferView } from '@peerchart/core/files';
 import { LocalVideo, useRoom } from '@peerchart/react';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import {
   activeSpeakerAttribute,
   audioLevelAttribute,
   awaitsJoin,
   callControls,
+  fileRecipients,
   joinCommand,
   recoveryButtons,
   secondsUntil,
+  startChat,
+  startFileShare,
   switchDevice,
   withName,
+  type Chat,
+  type ChatEntry,
   type DevicePicker,
+  type FileShare,
 } from '../../../web-shared/src/index';
 import { ChatPanel } from './ChatPanel';
 import { DevicePickers } from './DevicePickers';
+import { FileTransfers } from './FileTransfers';
 import { PeerTile } from './PeerTile';
 import { PreJoin } from './PreJoin';
+
+// Before the chat starts: no messages (one array, as useSyncExternalStore wants the same snapshot each time).
+const NO_MESSAGES: ChatEntry[] = [];
+const noMessages = () => NO_MESSAGES;
+const noSubscription = () => () => {};
 
 /**
  * One room, for as long as this component is mounted (useRoom leaves on unmount). `onRejoin`: leaving
@@ -33,6 +46,30 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
     const clock = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(clock);
   }, []);
+
+  // "Send file": one share per room actor, stopped with it (running transfers are cancelled, download URLs revoked).
+  const [share, setShare] = useState<FileShare | null>(null);
+  const [transfers, setTransfers] = useState<FileTransferView[]>([]);
+  useEffect(() => {
+    if (!actor) return;
+    const started = startFileShare(actor);
+    setShare(started);
+    const unsubscribe = started.subscribe(() => setTransfers(started.transfers()));
+    return () => {
+      unsubscribe();
+      started.stop();
+    };
+  }, [actor]);
+
+  // The chat: one per room actor, on the data API (core has no chat).
+  const [chat, setChat] = useState<Chat | null>(null);
+  useEffect(() => {
+    if (!actor) return;
+    const started = startChat(actor);
+    setChat(started);
+    return () => started.stop();
+  }, [actor]);
+  const messages = useSyncExternalStore(chat?.subscribe ?? noSubscription, chat?.entries ?? noMessages);
 
   // Closing the tab leaves at once, so the others see us go without waiting for a timeout.
   useEffect(() => {
@@ -151,9 +188,11 @@ export function CallScreen({ options, onRejoin }: { options: CreateRoomOptions; 
           )}
 
           <ChatPanel
-            chat={view.chat}
+            messages={messages}
             canSend={view.peers.some((p) => p.dataChannelOpen)}
-            onSend={(text) => send({ type: 'CHAT.SEND', text })}
+            onSend={(text) => chat?.send(text)}
+            onSendFile={(file) => share?.send(file, fileRecipients(view.peers))}
+            files={share && <FileTransfers transfers={transfers} peers={view.peers} share={share} />}
           />
         </>
       )}

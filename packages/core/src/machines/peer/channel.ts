@@ -1,11 +1,22 @@
 import { assign } from 'xstate';
-import type { PcCommand } from '../../actors/peer-connection.js';
 import { connectionLost, mediaStateMessage, peerSetup } from './setup.js';
-import { OUTBOX_LIMIT } from './types.js';
 
 /**
- * Region `channel`: the negotiated data channel (id 0): chat and media-state messages. Chat sent
- * before it opens waits in a bounded outbox; on open, our media state and the outbox go out.
+ * Application data while the connection exists (state `active`): `DATA.SEND` to the pc actor, which
+ * checks and queues it for its own channel (id 1, actors/app-data.ts); what arrives (`data`) and what
+ * could not be sent (`data-error`) are already the room's events: passed on.
+ */
+export const dataOn = peerSetup.createStateConfig({
+  on: {
+    'DATA.SEND': { actions: { type: 'command', params: ({ event }) => [event] } },
+    data: { actions: 'passOn' },
+    'data-error': { actions: 'passOn' },
+  },
+}).on;
+
+/**
+ * Region `channel`: the negotiated control channel (id 0): media-state messages. On open our media
+ * state goes out; later changes follow as they happen (applyLocalMedia). Its close is the connection's.
  */
 export const channel = peerSetup.createStateConfig({
   initial: 'connecting',
@@ -16,38 +27,15 @@ export const channel = peerSetup.createStateConfig({
   states: {
     connecting: {
       on: {
-        'CHAT.SEND': {
-          description: 'Not open yet: into the outbox',
-          actions: assign({
-            outbox: ({ context, event }) => [...context.outbox, { id: event.id, text: event.text, at: event.at }].slice(-OUTBOX_LIMIT),
-          }),
-        },
         'PC.DATA_OPEN': {
           target: 'open',
-          description: 'Open: tell our media state, send the chat outbox',
-          actions: [
-            {
-              type: 'command',
-              params: ({ context }) => [
-                { type: 'PC.SEND', message: mediaStateMessage(context) },
-                ...context.outbox.map((chat): PcCommand => ({ type: 'PC.SEND', message: { type: 'chat', ...chat } })),
-              ],
-            },
-            assign({ outbox: [] }),
-          ],
+          description: 'Open: tell our media state',
+          actions: { type: 'command', params: ({ context }) => [{ type: 'PC.SEND', message: mediaStateMessage(context) }] },
         },
       },
     },
     open: {
-      on: {
-        'PC.DATA_CLOSED': connectionLost('peer/transport-lost'),
-        'CHAT.SEND': {
-          actions: {
-            type: 'command',
-            params: ({ event }) => [{ type: 'PC.SEND', message: { type: 'chat', id: event.id, text: event.text, at: event.at } }],
-          },
-        },
-      },
+      on: { 'PC.DATA_CLOSED': connectionLost('peer/transport-lost') },
     },
   },
 });

@@ -65,6 +65,12 @@ export const creatingPeerConnection = peerSetup.createStateConfig({
   },
 });
 
+/**
+ * Application data while there is no connection to send it on: an error, not a silent drop; and the errors
+ * for what was still waiting in the connection just closed (its pc actor reports them as it stops).
+ */
+const noConnection = { 'DATA.SEND': { actions: 'peerGone' }, 'data-error': { actions: 'passOn' } } as const;
+
 export const lifecycleStates = peerSetup.createStateConfig({
   states: {
     /** Waiting (backoff) before a fresh RTCPeerConnection; the old one is closed already. */
@@ -74,6 +80,7 @@ export const lifecycleStates = peerSetup.createStateConfig({
       on: {
         HANGUP: hangUp,
         'SIGNAL.BYE': [byeStartsOver, byeEnds],
+        ...noConnection,
       },
     },
     /** Out of redials (or asked to stop): visible with its error until the user redials or dismisses it. */
@@ -83,6 +90,7 @@ export const lifecycleStates = peerSetup.createStateConfig({
         DISMISS: { target: 'closed', actions: [{ type: 'signal', params: [{ type: 'bye', reason: 'dismissed' }] }, { type: 'closeAs', params: 'hangup' }] },
         HANGUP: hangUp,
         'SIGNAL.BYE': [{ ...byeStartsOver, actions: [assign({ redialAttempts: 0 }), 'startOver'] }, byeEnds],
+        ...noConnection,
       },
     },
     closed: {

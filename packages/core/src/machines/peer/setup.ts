@@ -3,7 +3,8 @@
  * the region files (negotiation.ts, next-offer.ts, trickle.ts, connection.ts, channel.ts, redial.ts)
  * build their states from with `peerSetup.createStateConfig(...)`.
  */
-import { and, assign, enqueueActions, not, or, setup, stateIn } from 'xstate';
+import { and, assign, emit, enqueueActions, not, or, setup, stateIn } from 'xstate';
+import type { AppDataEvent } from '../../actors/app-data.js';
 import { peerConnectionActor, type DescriptionType, type PcCommand, type PcOperation } from '../../actors/peer-connection.js';
 import { peerError, type PeerErrorCode } from '../../errors.js';
 import type { MediaStatePeerMessage, PeerMessage } from '../../protocol/peer-messages.js';
@@ -27,7 +28,6 @@ export function initialContext({ timing, localStream, ...input }: PeerInput): Pe
     timing: { ...DEFAULT_PEER_TIMING, ...timing },
     sending: { audio: trackOf(localStream, 'audio'), video: trackOf(localStream, 'video'), stream: localStream, screen: null, audioMuted: false, videoOff: false },
     redialAttempts: 0,
-    outbox: [],
     closeReason: null,
     ...freshConnection(),
   };
@@ -158,15 +158,14 @@ export const peerSetup = setup({
       for (const candidate of context.remoteCandidates) enqueue.sendTo('pc', { type: 'PC.ADD_CANDIDATE', candidate });
       enqueue.assign({ remoteCandidates: [] });
     }),
-    /** A data-channel message: chat goes to the room (PEER.CHAT); media-state is what the remote sends. */
-    receiveMessage: enqueueActions(({ enqueue, context }, message: PeerMessage) => {
-      if (message.type === 'chat') {
-        enqueue.emit({ type: 'PEER.CHAT', peerId: context.peerId, message: { id: message.id, text: message.text, at: message.at } });
-      } else {
-        const { audioMuted, videoOff, screen, cameraStreamId, screenStreamId } = message;
-        enqueue.assign({ remoteMedia: { audioMuted, videoOff, screen, cameraStreamId: cameraStreamId ?? null, screenStreamId: screenStreamId ?? null } });
-      }
-    }),
+    /** A control-channel message: what the remote sends (media-state, the only kind). */
+    receiveMessage: assign((_, { audioMuted, videoOff, screen, cameraStreamId, screenStreamId }: PeerMessage) => ({
+      remoteMedia: { audioMuted, videoOff, screen, cameraStreamId: cameraStreamId ?? null, screenStreamId: screenStreamId ?? null },
+    })),
+    /** The pc actor's application-data events are the room's already (they name this peer). */
+    passOn: emit(({ event }) => event as AppDataEvent),
+    /** Application data with no connection to send it on. */
+    peerGone: emit(({ context }) => ({ type: 'data-error', code: 'data/peer-gone', to: context.peerId }) as const),
     mirrorConnectionState: enqueueActions(({ enqueue, event }) => {
       if (event.type === 'PC.CONNECTION_STATE') enqueue.assign({ connectionState: event.state });
     }),

@@ -1,7 +1,9 @@
 /** The peer machine's vocabulary: input, context, the events it takes and the events it emits. */
 import type { PcEvent, PeerConnectionInput } from '../../actors/peer-connection.js';
+import type { AppDataEvent } from '../../actors/app-data.js';
 import type { PeerError } from '../../errors.js';
-import type { ChatPeerMessage, MediaStatePeerMessage } from '../../protocol/peer-messages.js';
+import type { PeerData } from '../../protocol/peer-data.js';
+import type { MediaStatePeerMessage } from '../../protocol/peer-messages.js';
 import type { IceCandidate } from '../../protocol/primitives.js';
 import type { StatsSample } from '../../view.js';
 
@@ -45,8 +47,6 @@ export interface LocalMedia {
 
 /** How many stats samples the context keeps (a minute at the default interval). */
 export const STATS_HISTORY = 60;
-/** Chat messages kept while the data channel is not open yet; the oldest go first past it. */
-export const OUTBOX_LIMIT = 50;
 /** The `bye` reason that asks the remote to start over with a fresh connection instead of hanging up. */
 export const REDIAL_REASON = 'redial';
 
@@ -74,13 +74,13 @@ export type SignalMessage =
   | { type: 'candidate'; candidate: IceCandidate }
   | { type: 'bye'; reason?: string };
 
-export type ChatMessage = Omit<ChatPeerMessage, 'type'>;
 export type MediaState = Pick<MediaStatePeerMessage, 'audioMuted' | 'videoOff' | 'screen'>;
 
 /** Events the peer emits (`actor.on(...)`); the room hears them through its child bridge. */
 export type PeerEmitted =
   | { type: 'PEER.SIGNAL'; peerId: string; message: SignalMessage }
-  | { type: 'PEER.CHAT'; peerId: string; message: ChatMessage }
+  /** Application data from this peer, and data to it that could not be sent: the room emits them as they are. */
+  | AppDataEvent
   | { type: 'PEER.CLOSED'; peerId: string; reason: PeerCloseReason };
 
 /** Why a peer ended. Failures do not end it: a failed peer stays (state `failed`) until redialled or dismissed. */
@@ -101,7 +101,8 @@ export type PeerCommandEvent =
   | { type: 'SIGNAL.BYE'; reason?: string }
   /** The current local media (sent on every change); the peer diffs it against what it sends. */
   | ({ type: 'LOCAL.MEDIA' } & LocalMedia)
-  | ({ type: 'CHAT.SEND' } & ChatMessage)
+  /** Application data for this peer (the pc actor checks it; what cannot be sent comes back as `data-error`). */
+  | { type: 'DATA.SEND'; data: PeerData }
   | { type: 'HANGUP'; reason?: string }
   /** In `failed`: try again with a fresh RTCPeerConnection (the remote is asked to start over too). */
   | { type: 'REDIAL' }
@@ -176,8 +177,7 @@ export interface PeerContext extends Omit<PeerInput, 'timing' | 'localStream'> {
   remoteStreams: RemoteStream[];
   remoteMedia: RemoteMediaState;
 
-  // data channel
-  outbox: ChatMessage[];
+  // data channels
   invalidMessages: number;
 
   stats: StatsSample[];

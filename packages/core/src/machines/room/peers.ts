@@ -1,13 +1,8 @@
 import { assign, enqueueActions } from 'xstate';
-import { PEER_MESSAGE_LIMITS, type RelayedMessage } from '../../protocol/index.js';
+import type { RelayedMessage } from '../../protocol/index.js';
 import { selectPeerView } from '../../selectors/peer.js';
-import type { ChatEntry } from '../../view.js';
 import type { PeerCommandEvent } from '../peer.machine.js';
 import { roomSetup, withLevel } from './setup.js';
-import { CHAT_LOG_LIMIT } from './types.js';
-
-/** A chat entry's id in the log: author and the author's message id (`:` never occurs in a peer id). */
-const chatEntryId = (from: string, wireId: string) => `${from}:${wireId}`;
 
 /** A server message from one peer (the server stamps `from`), relayed to that peer as its event. */
 const relay = <T extends RelayedMessage>(toPeer: (message: T) => PeerCommandEvent) =>
@@ -17,7 +12,7 @@ const relay = <T extends RelayedMessage>(toPeer: (message: T) => PeerCommandEven
   }) as const;
 
 /**
- * The peers and the chat, in every state of the call: each member's peer machine reports here, and
+ * The peers and their application data, in every state of the call: each member's peer machine reports here, and
  * what the server relays from a member goes to its peer. Peers come and go in `membership`.
  */
 export const peers = roomSetup.createStateConfig({
@@ -50,31 +45,18 @@ export const peers = roomSetup.createStateConfig({
         for (const entry of Object.values(context.peers)) enqueue.sendTo(entry.ref, { type: 'RESTART_ICE' });
       }),
     },
-    'PEER.CHAT': {
-      actions: assign(({ context, event: { peerId, message } }) => {
-        const peer = context.peers[peerId];
-        const { id, text, at } = message;
-        const entryId = chatEntryId(peerId, id);
-        if (!peer || context.chat.some((entry) => entry.id === entryId)) return {};
-        // The schema already bounds the text by PEER_MESSAGE_LIMITS.chatText.
-        const entry: ChatEntry = { id: entryId, from: peerId, fromName: peer.info.name, text, at, self: false };
-        return { chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT) };
-      }),
-    },
-    'CHAT.SEND': {
-      actions: enqueueActions(({ context, event, enqueue }) => {
-        // The wire's limit (protocol/peer-messages.ts): longer text is cut, not refused.
-        const text = event.text.trim().slice(0, PEER_MESSAGE_LIMITS.chatText);
-        if (!context.selfId || !text) return;
-        // On the wire the id only has to be unique per sender (the receiver pairs it with `from`), so
-        // it is the message's number: it fits the 64-character limit whatever the length of our peer id.
-        const wireId = String(context.chatCount + 1);
-        const entry: ChatEntry = { id: chatEntryId(context.selfId, wireId), from: context.selfId, fromName: context.name, text, at: Date.now(), self: true };
-        for (const peer of Object.values(context.peers)) {
-          enqueue.sendTo(peer.ref, { type: 'CHAT.SEND', id: wireId, text, at: entry.at });
+    // Application data: to the peer named, or to every peer; each peer's pc actor checks and sends it.
+    'DATA.SEND': {
+      actions: enqueueActions(({ context: { peers }, event, enqueue }) => {
+        for (const to of event.to === undefined ? Object.keys(peers) : [event.to]) {
+          const peer = peers[to];
+          if (peer) enqueue.sendTo(peer.ref, event);
+          else enqueue.emit({ type: 'data-error', code: 'data/peer-gone', to });
         }
-        enqueue.assign({ chat: [...context.chat, entry].slice(-CHAT_LOG_LIMIT), chatCount: context.chatCount + 1 });
       }),
     },
+    // A peer's `data` and `data-error` are the room's events already.
+    data: { actions: 'passOn' },
+    'data-error': { actions: 'passOn' },
   },
 }).on;

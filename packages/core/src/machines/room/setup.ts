@@ -1,4 +1,4 @@
-import { assign, enqueueActions, sendTo, setup } from 'xstate';
+import { assign, emit, enqueueActions, sendTo, setup } from 'xstate';
 import { audioLevels } from '../../actors/audio-levels.js';
 import { childBridge } from '../../actors/child-bridge.js';
 import { networkWatcher } from '../../actors/network-watcher.js';
@@ -9,7 +9,7 @@ import type { LocalMediaView, SignalingView, ViewError } from '../../view.js';
 import { mediaMachine, selectLocalMedia, type MediaEvent, type MediaSnapshot } from '../media.machine.js';
 import { peerMachine, type LocalMedia, type PeerCommandEvent } from '../peer.machine.js';
 import { signalingMachine } from '../signaling.machine.js';
-import { ICE_SERVERS_RENEWAL_AT, type NewPeer, type PeerEntry, type PeerSnapshot, type RoomContext, type RoomEvent, type RoomInput } from './types.js';
+import { ICE_SERVERS_RENEWAL_AT, type NewPeer, type PeerEntry, type PeerSnapshot, type RoomContext, type RoomEmitted, type RoomEvent, type RoomInput } from './types.js';
 
 /** The `ref` of our join request: the server's error answering it carries it. */
 export const JOIN_REF = 'join';
@@ -41,7 +41,7 @@ export const withLevel = <V extends { audioLevel: number }>(view: V, level = 0):
 
 /** The room machine's implementations, shared by its region files. */
 export const roomSetup = setup({
-  types: {} as { input: RoomInput; context: RoomContext; events: RoomEvent },
+  types: {} as { input: RoomInput; context: RoomContext; events: RoomEvent; emitted: RoomEmitted },
   actors: { media: mediaMachine, signaling: signalingMachine, peer: peerMachine, bridge: childBridge, network: networkWatcher, audioLevels },
   delays: {
     iceServersRenewal: ({ context }) => (context.iceServersTtlMs ?? 0) * ICE_SERVERS_RENEWAL_AT,
@@ -62,6 +62,8 @@ export const roomSetup = setup({
     autoJoin: ({ context }) => context.autoJoin ?? true,
   },
   actions: {
+    /** A peer's application-data event, emitted to the app as it is (`actor.on('data')`). */
+    passOn: emit(({ event }) => event as RoomEmitted),
     toMedia: sendTo(({ context }) => context.mediaActor, (_, event: MediaEvent) => event),
     toServer: sendTo(({ context }) => context.signalingActor, (_, message: ClientMessage) => ({ type: 'SIGNALING.SEND' as const, message })),
     toSignaling: sendTo(({ context }) => context.signalingActor, (_, event: { type: 'SIGNALING.RETRY_NOW' | 'SIGNALING.CLOSE' }) => event),

@@ -3,8 +3,9 @@ import type { AudioLevelsEvent } from '../../actors/audio-levels.js';
 import type { NetworkChangedEvent } from '../../actors/network-watcher.js';
 import type { RoomCommand } from '../../commands.js';
 import type { Implementations } from '../../implementations.js';
+import type { AppDataEvent } from '../../actors/app-data.js';
 import type { PeerInfo } from '../../protocol/index.js';
-import type { ChatEntry, LocalMediaView, PeerView, SignalingView, ViewError } from '../../view.js';
+import type { LocalMediaView, PeerView, SignalingView, ViewError } from '../../view.js';
 import type { mediaMachine, MediaRequest, MediaSnapshot } from '../media.machine.js';
 import type { peerMachine, PeerInput, PeerEmitted } from '../peer.machine.js';
 import type { SignalingEmitted, signalingMachine, SignalingTiming } from '../signaling.machine.js';
@@ -40,8 +41,6 @@ export const SELF = '';
 /** TURN credentials are renewed when this share of their lifetime has passed. */
 export const ICE_SERVERS_RENEWAL_AT = 0.75;
 
-/** Chat entries kept (own and received); older ones are dropped first. */
-export const CHAT_LOG_LIMIT = 200;
 
 type PeerRef = ActorRefFrom<typeof peerMachine>;
 export type PeerSnapshot = SnapshotFrom<typeof peerMachine>;
@@ -64,8 +63,6 @@ export interface RoomContext extends RoomInput {
   selfId: string | null;
   /** In join order. */
   peers: Record<string, PeerEntry>;
-  chat: ChatEntry[];
-  chatCount: number;
   /** A room-level failure (join refused, identity taken over); media and signaling trouble come from their own views. */
   error: ViewError | null;
   local: LocalMediaView;
@@ -80,6 +77,9 @@ export interface RoomContext extends RoomInput {
   /** Who speaks (SELF or a peer id), from the last AUDIO.LEVELS; the view turns SELF into `selfId`. */
   activeSpeaker: string | null;
 }
+
+/** Events the room emits (`actor.on(type, listener)`): application data from peers, and data that could not be sent. */
+export type RoomEmitted = AppDataEvent;
 
 export type RoomEvent =
   | RoomCommand

@@ -96,6 +96,25 @@ describe('directed frames batched per event-loop turn', () => {
     expect(await publishes(admin) - before).toBeLessThanOrEqual(4);
   });
 
+  it('more than a full batch (64 KiB) for one instance in a turn arrives whole, exactly once and in order', async () => {
+    cluster = await redisInstances(redis, 2);
+    const [ws0, ws1] = cluster.ws as [string, string];
+    const a = await greeted(ws0);
+    const b = await greeted(ws1);
+    await joinAll('big', [a, b]);
+    // 40 frames of 4 KiB: 160 KiB for one instance, more than two full batches (64 KiB).
+    const padding = 'x'.repeat(4096);
+    sendInOneWrite(
+      a,
+      Array.from({ length: N }, (_, i) => ({ type: 'app', room: 'big', to: b.peerId, data: { i, padding } })),
+    );
+    const received = await appFrames(b, N);
+    expect(received.map((data) => (data as { i: number }).i)).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(received.every((data) => (data as { padding: string }).padding === padding)).toBe(true);
+    await settle(200);
+    expect([appData(b), b.malformed]).toEqual([[], []]);
+  });
+
   it('a batch to an instance nobody listens on any more lands in its peers\' mailboxes, in order, and resumes', async () => {
     // No heartbeat during the test: the dead instance is not swept, so the sender's replica still
     // places its peers there and the batch is published to a channel without listeners.

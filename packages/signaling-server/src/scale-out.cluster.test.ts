@@ -4,17 +4,14 @@
  * the docs/deploy.md config.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RTCPeerConnection } from 'werift';
-import { buildApp } from './app.js';
 import { defaultConfig, type ServerConfig } from './config.js';
 import { startCluster, type Cluster } from './test-support/cluster.js';
+import { redisInstances, type RedisInstances } from './test-support/instances.js';
 import { settle, TestClient } from './test-support/harness.js';
 import { freePort, startRedis, type RedisProcess } from './test-support/processes.js';
 import { sendOffer, wirePeer } from './test-support/werift.js';
@@ -54,37 +51,11 @@ describe('Redis unreachable at start', () => {
 });
 
 /** Two Redis-backed instances in this process on a Redis of this file's own. */
-async function twoInstances(redis: RedisProcess, overrides: Partial<ServerConfig> = {}) {
-  const config: ServerConfig = {
-    ...defaultConfig(),
-    logLevel: 'silent',
-    port: 0,
-    registry: 'redis',
-    redisUrl: redis.url,
-    redisKeyPrefix: `p${randomBytes(4).toString('hex')}:`,
-    sessionSecret: randomBytes(16).toString('hex'),
-    instanceHeartbeatMs: 200,
-    ...overrides,
-  };
-  const apps: FastifyInstance[] = [];
-  for (let i = 0; i < 2; i++) {
-    const app = await buildApp(config);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    apps.push(app);
-  }
-  const urls = apps.map((app) => `127.0.0.1:${(app.server.address() as AddressInfo).port}`);
-  return {
-    config,
-    apps,
-    ws: urls.map((url) => `ws://${url}/ws`),
-    http: urls.map((url) => `http://${url}`),
-    close: () => Promise.all(apps.map((app) => app.close())),
-  };
-}
+const twoInstances = (redis: RedisProcess, overrides: Partial<ServerConfig> = {}) => redisInstances(redis, 2, overrides);
 
 describe('Redis lost while running, then back (restarted empty)', () => {
   let redis: RedisProcess;
-  let cluster: Awaited<ReturnType<typeof twoInstances>> | undefined;
+  let cluster: RedisInstances | undefined;
   const clients: TestClient[] = [];
   beforeAll(async () => {
     redis = await startRedis();
@@ -146,7 +117,7 @@ describe('Redis lost while running, then back (restarted empty)', () => {
 describe('two instances sharing one Redis', () => {
   let redis: RedisProcess;
   const clients: TestClient[] = [];
-  let cluster: Awaited<ReturnType<typeof twoInstances>> | undefined;
+  let cluster: RedisInstances | undefined;
   beforeAll(async () => {
     redis = await startRedis();
   });

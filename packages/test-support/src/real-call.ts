@@ -16,6 +16,8 @@ export interface RealCall {
   options(room: string, name: string): CreateRoomOptions;
   /** A room outside the framework under test (the other side of the call); left at `close()`. */
   join(room: string, name: string): RoomHandle;
+  /** Ada and Bob in `room`, each with its data channel to the other open: the two sides of a data test. */
+  connectedPair(room: string): Promise<{ ada: RoomHandle; bob: RoomHandle; adaId: string; bobId: string }>;
   /** Every WebSocket opened so far, in order. */
   sockets: WebSocket[];
   close(): Promise<void>;
@@ -52,13 +54,21 @@ export async function startRealCall(): Promise<RealCall> {
     // Stats every hour: a peer's view then changes only when its connection does.
     timing: { peer: { statsIntervalMs: 3_600_000 } },
   });
+  const join = (room: string, name: string) => {
+    const handle = createRoom(options(room, name));
+    rooms.push(handle);
+    return handle;
+  };
   return {
     signalingUrl,
     options,
-    join(room, name) {
-      const handle = createRoom(options(room, name));
-      rooms.push(handle);
-      return handle;
+    join,
+    async connectedPair(room) {
+      const [ada, bob] = [join(room, 'Ada'), join(room, 'Bob')];
+      const open = (handle: RoomHandle) => () => handle.getView().peers.some((peer) => peer.dataChannelOpen);
+      await until('Ada connected', open(ada), 20_000);
+      await until('Bob connected', open(bob), 20_000);
+      return { ada, bob, adaId: ada.getView().selfId!, bobId: bob.getView().selfId! };
     },
     sockets,
     async close() {

@@ -20,12 +20,7 @@ afterEach(async () => {
 
 async function pair(room: string) {
   call = await startRealCall();
-  const ada = call.join(room, 'Ada');
-  const bob = call.join(room, 'Bob');
-  const open = (handle: RoomHandle) => () => handle.getView().peers.some((peer) => peer.dataChannelOpen);
-  await until('Ada connected', open(ada), 20_000);
-  await until('Bob connected', open(bob), 20_000);
-  return { ada, bob, adaId: ada.getView().selfId!, bobId: bob.getView().selfId! };
+  return call.connectedPair(room);
 }
 
 const chatOf = (handle: RoomHandle) => {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from 'xstate';
 import { linkPeers, type LinkedPair, type PeerSnapshot } from '../test-support/peer-harness.js';
 import { selectPeerView } from '../selectors/peer.js';
-import { fakeCameraStream, weriftFactory } from '../test-support/werift.js';
+import { fakeCameraStream, leakedConnections, waitUntil, weriftFactory } from '../test-support/werift.js';
 import type { PeerEmitted, PeerInput } from './peer.machine.js';
 
 const factory = weriftFactory();
@@ -47,24 +47,13 @@ async function dataBothWays(pair: LinkedPair, tag: string) {
   await waitUntil(() => heard(pair.received.b, `from a (${tag})`) && heard(pair.received.a, `from b (${tag})`));
 }
 
-async function waitUntil(check: () => boolean, timeout = 5_000) {
-  const deadline = Date.now() + timeout;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 afterEach(() => {
   for (const pair of pairs.splice(0)) pair.stop();
 });
 
 afterAll(async () => {
   // Stopping a peer actor closes its connection; anything left open here is a leak.
-  await waitUntil(() => factory.open().length === 0, 5_000).catch(() => undefined);
-  const leaked = factory.open().length;
-  await factory.closeAll();
-  expect(leaked).toBe(0);
+  expect(await leakedConnections(factory)).toBe(0);
 });
 
 describe('peer machine over werift', () => {

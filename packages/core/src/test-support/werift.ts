@@ -83,3 +83,23 @@ function rerunIceChecksAfterRestart(pc: WeriftPeerConnection) {
     },
   });
 }
+
+/** Polls `check` every 10 ms until it holds, or fails after `timeout` ms (a condition with a deadline, not a sleep). */
+export async function waitUntil(check: () => boolean, timeout = 5_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * After a file's tests: how many of `factory`'s connections were still open once their peers had had 5 s to close
+ * them (stopping a peer actor closes its connection, so any is a leak); then closes them all.
+ */
+export async function leakedConnections(factory: WeriftFactory): Promise<number> {
+  await waitUntil(() => factory.open().length === 0, 5_000).catch(() => undefined);
+  const leaked = factory.open().length;
+  await factory.closeAll();
+  return leaked;
+}

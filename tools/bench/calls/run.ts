@@ -6,12 +6,12 @@
  * the calling page alternates every call, since the page created first is sometimes slow to show
  * its first remote frame whatever the library.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, LOOPBACK, packageDir, sleep, spawnPinned, stop, waitForPort, type PinnedProcess } from '../lib/proc.js';
-import { bundlePage, modulePage, servePages, type PageServer } from '../lib/pages.js';
+import { bundlePage, modulePage, servePages, startProfile, type PageServer } from '../lib/pages.js';
 import { bootstrapRatioOfMedians, median, rotate } from '../lib/stats.js';
 import { launchSpec, TOOLS_DIR } from '../relay/servers.js';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH, FAKE_MEDIA_UI_FLAG } from '../../dev/chromium.js';
@@ -156,19 +156,6 @@ async function measureCall(caller: Page, callee: Page, callNo: number, timeoutMs
   return { caller: a, callee: b };
 }
 
-/** Starts Chromium's sampling profiler on a page; the returned function stops it and writes the profile. */
-async function startProfile(page: Page): Promise<(file: string) => Promise<void>> {
-  const session = await page.context().newCDPSession(page);
-  await session.send('Profiler.enable');
-  await session.send('Profiler.setSamplingInterval', { interval: 100 });
-  await session.send('Profiler.start');
-  return async (file) => {
-    const { profile } = await session.send('Profiler.stop');
-    mkdirSync(PROFILE_DIR!, { recursive: true });
-    writeFileSync(file, JSON.stringify(profile));
-    await session.detach();
-  };
-}
 
 async function runBlock(
   browser: Browser,

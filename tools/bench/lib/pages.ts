@@ -2,7 +2,10 @@
  * Benchmark pages for Chromium: each page's TypeScript bundled for the browser with esbuild, and a
  * loopback HTTP server that serves the pages and their scripts from memory.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { dirname } from 'node:path';
+import type { Page } from 'playwright-core';
 import { build } from 'esbuild';
 import { freePort, LOOPBACK } from './proc.js';
 
@@ -50,4 +53,18 @@ export async function servePages(pages: Record<string, string>, scripts: Record<
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, LOOPBACK, resolve));
   return { origin: `http://${LOOPBACK}:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** Starts Chromium's sampling profiler on a page; the returned function stops it and writes the profile to `file`. */
+export async function startProfile(page: Page): Promise<(file: string) => Promise<void>> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 100 });
+  await session.send('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.send('Profiler.stop');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+    await session.detach();
+  };
 }

@@ -7,12 +7,11 @@
  * sender. A transfer's time runs from the sender's first `send` to the receiver's last chunk, on the
  * clock the pages of one browser share; MB/s = bytes ÷ that time (MB = 10⁶ bytes).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH } from '../../dev/chromium.js';
-import { bundlePage, modulePage, servePages } from '../lib/pages.js';
+import { bundlePage, modulePage, servePages, startProfile } from '../lib/pages.js';
 import { freePort, LOOPBACK, spawnPinned, stop, waitForPort, type PinnedProcess } from '../lib/proc.js';
 import { bootstrapMedian, median, rotate } from '../lib/stats.js';
 import { launchSpec, TOOLS_DIR } from '../relay/servers.js';
@@ -115,19 +114,6 @@ async function startServer(id: 'bare' | 'peerchart', processes: PinnedProcess[])
   return port;
 }
 
-/** Starts Chromium's sampling profiler on a page; the returned function stops it and writes the profile. */
-async function startProfile(page: Page): Promise<(file: string) => Promise<void>> {
-  const session = await page.context().newCDPSession(page);
-  await session.send('Profiler.enable');
-  await session.send('Profiler.setSamplingInterval', { interval: 100 });
-  await session.send('Profiler.start');
-  return async (file) => {
-    const { profile } = await session.send('Profiler.stop');
-    mkdirSync(PROFILE_DIR!, { recursive: true });
-    writeFileSync(file, JSON.stringify(profile));
-    await session.detach();
-  };
-}
 
 /** One transfer of `bytes` from `sender` to `receiver`; the receiver checks every chunk's size and order. */
 async function transfer(sender: Page, receiver: Page, bytes: number, timeoutMs: number, profileAs?: string): Promise<Pick<Transfer, 'ok' | 'error' | 'ms' | 'firstChunkMs' | 'mbPerSecond'>> {

@@ -12,7 +12,7 @@
  *                                 machine transitions through createRoom's inspect); prints the per-step medians and
  *                                 writes bench/results/calls-steps.json (calls.json is left alone)
  *   add --calls=N                 calls: N measured calls per contender instead of 20 (in 4 blocks)
- *   add --contenders=a,b          calls: only these (raw, peerchart, simple-peer, peerjs)
+ *   add --contenders=a,b          calls: only these (raw, raw-channel, peerchart, simple-peer, peerjs)
  *   add --mib=N                   throughput: N MiB per transfer instead of 16 (whole 64 KiB chunks, at most 16)
  *   add --rounds=N                throughput: N rounds instead of 8
  *

@@ -16,11 +16,12 @@ import { bootstrapRatioOfMedians, median, rotate } from '../lib/stats.js';
 import { launchSpec, TOOLS_DIR } from '../relay/servers.js';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH, FAKE_MEDIA_UI_FLAG } from '../../dev/chromium.js';
 
-export const CALL_CONTENDER_IDS = ['raw', 'peerchart', 'simple-peer', 'peerjs'] as const;
+export const CALL_CONTENDER_IDS = ['raw', 'raw-channel', 'peerchart', 'simple-peer', 'peerjs'] as const;
 export type CallContenderId = (typeof CALL_CONTENDER_IDS)[number];
 
 export const CALL_CONTENDER_LABELS: Record<CallContenderId, string> = {
   raw: 'raw RTCPeerConnection + bare relay',
+  'raw-channel': 'raw + a negotiated data channel',
   peerchart: 'Peerchart (createRoom + its server)',
   'simple-peer': 'simple-peer + bare relay',
   peerjs: 'PeerJS + peerjs-server',
@@ -108,7 +109,7 @@ async function startSignalingServers(contenders: CallContenderId[]): Promise<Sig
     return port;
   };
   const needs = (id: CallContenderId) => contenders.includes(id);
-  const relayPort = needs('raw') || needs('simple-peer') ? await start('bare') : 0;
+  const relayPort = needs('raw') || needs('raw-channel') || needs('simple-peer') ? await start('bare') : 0;
   const peerjsPort = needs('peerjs') ? await start('peerjs') : 0;
   const peerchartPort = needs('peerchart') ? await start('peerchart') : 0;
   return { relayPort, peerjsPort, peerchartPort, processes };
@@ -117,6 +118,7 @@ async function startSignalingServers(contenders: CallContenderId[]): Promise<Sig
 function setupOptions(contender: CallContenderId, servers: SignalingServers, block: string, side: 0 | 1, steps: boolean): Record<string, unknown> {
   switch (contender) {
     case 'raw':
+    case 'raw-channel':
     case 'simple-peer':
       return { relayUrl: `ws://${LOOPBACK}:${servers.relayPort}/?room=${block}` };
     case 'peerjs':

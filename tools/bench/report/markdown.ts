@@ -26,6 +26,7 @@ export type SizeResults = { benchmark: 'size'; budgetBytes: number; entries: Siz
 const COLORS: Record<string, string> = {
   bare: '#6b7280',
   raw: '#6b7280',
+  'raw-channel': '#9ca3af',
   peerchart: '#2563eb',
   peerjs: '#f59e0b',
   'y-webrtc': '#10b981',
@@ -274,6 +275,13 @@ export function targetsTable(relay?: RelayResults, calls?: CallResults, size?: S
       const bounds = calls?.versus?.find((row) => row.baseline === baseline)?.[metric === 'connectedBothMs' ? 'connectedRatioInterval' : 'frameSecondPageRatioInterval'];
       const target = baseline === 'raw' ? `≤ ${limit.toFixed(2)}× raw` : `no slower than ${CALL_CONTENDER_LABELS[baseline].split(' ')[0]}`;
       add(`${label}: ${target}`, value, `${ratio(value ?? Number.NaN)}${intervalText(bounds)}`, (v) => v <= limit);
+    }
+    // Not a target: against raw with the same negotiated data channel in the first offer (decided for issue 5),
+    // what is Peerchart's own, apart from what that channel costs any library.
+    const withChannel = call('raw-channel');
+    if (pc !== undefined && withChannel !== undefined) {
+      const bounds = calls?.versus?.find((row) => row.baseline === 'raw-channel')?.[metric === 'connectedBothMs' ? 'connectedRatioInterval' : 'frameSecondPageRatioInterval'];
+      rows.push(`| ${label} ÷ raw with the same data channel (not a target: Peerchart's own share) | ${ratio(pc / withChannel)}${intervalText(bounds)} | – |`);
     }
   }
   const data = throughput?.ratio;

@@ -71,7 +71,7 @@ describe('PeerVideo', () => {
   it('plays with sound, autoplay and playsinline when the browser allows it', async () => {
     userActivated = true;
     const container = mount(<PeerVideo stream={new MediaStream()} />);
-    await settle();
+    await vi.waitFor(() => expect(plays).toEqual([{ muted: false, allowed: true }]));
     const video = container.querySelector('video')!;
     expect(video.hasAttribute('autoplay')).toBe(true);
     expect(video.hasAttribute('playsinline')).toBe(true);
@@ -83,7 +83,11 @@ describe('PeerVideo', () => {
 
   it('falls back to muted playback when autoplay with sound is refused, and a click turns the sound on', async () => {
     const container = mount(<PeerVideo stream={new MediaStream()} unmuteLabel="Sound on" />);
-    await settle();
+    // The refused play is retried muted, and the button appears.
+    await vi.waitFor(() => {
+      expect(plays).toHaveLength(2);
+      expect(container.querySelector('button')).not.toBeNull();
+    });
     const video = container.querySelector('video')!;
     expect(plays).toEqual([
       { muted: false, allowed: false },
@@ -95,17 +99,17 @@ describe('PeerVideo', () => {
 
     userActivated = true; // the click is the gesture
     flushSync(() => button.click());
-    await settle();
-    expect(video.muted).toBe(false);
-    expect(plays.at(-1)).toEqual({ muted: false, allowed: true });
-    expect(container.querySelector('button')).toBeNull();
+    await vi.waitFor(() => {
+      expect(video.muted).toBe(false);
+      expect(plays.at(-1)).toEqual({ muted: false, allowed: true });
+      expect(container.querySelector('button')).toBeNull();
+    });
   });
 
   it('a muted PeerVideo (a screen share) never offers sound', async () => {
     const container = mount(<PeerVideo stream={new MediaStream()} muted />);
-    await settle();
+    await vi.waitFor(() => expect(plays).toEqual([{ muted: true, allowed: true }]));
     expect(container.querySelector('video')?.muted).toBe(true);
-    expect(plays).toEqual([{ muted: true, allowed: true }]);
     expect(container.querySelector('button')).toBeNull();
   });
 
@@ -130,18 +134,17 @@ describe('PeerVideo', () => {
       );
     }
     const container = mount(<Speaker />);
-    await settle();
+    await vi.waitFor(() => expect(sinks).toEqual(['headphones']));
     const other = [...container.querySelectorAll('button')].find((button) => button.textContent === 'other');
     flushSync(() => other?.click());
-    await settle();
-    expect(sinks).toEqual(['headphones', 'speakers']);
+    await vi.waitFor(() => expect(sinks).toEqual(['headphones', 'speakers']));
     if (original) Object.defineProperty(HTMLMediaElement.prototype, 'setSinkId', original);
     else Reflect.deleteProperty(HTMLMediaElement.prototype, 'setSinkId');
   });
 
   it('attaches nothing and plays nothing without a stream', async () => {
     const container = mount(<PeerVideo stream={null} />);
-    await settle();
+    await settle(); // nothing may happen: a play would have started by the next macrotask
     expect(container.querySelector('video')?.srcObject).toBeNull();
     expect(plays).toEqual([]);
   });
@@ -151,7 +154,7 @@ describe('LocalVideo', () => {
   it('is muted (attribute and property), autoplay, playsinline, with the stream attached', async () => {
     const stream = new MediaStream();
     const container = mount(<LocalVideo stream={stream} data-testid="local-video" />);
-    await settle();
+    await vi.waitFor(() => expect(plays).toEqual([{ muted: true, allowed: true }]));
     const video = container.querySelector('video')!;
     expect(video.dataset.testid).toBe('local-video');
     expect(video.srcObject).toBe(stream);

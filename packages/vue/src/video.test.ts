@@ -73,7 +73,7 @@ describe('PeerVideo', () => {
   it('plays with sound, autoplay and playsinline when the browser allows it', async () => {
     userActivated = true;
     const container = mount(() => h(PeerVideo, { stream: new MediaStream() }));
-    await settle();
+    await vi.waitFor(() => expect(plays).toEqual([{ muted: false, allowed: true }]));
     const video = container.querySelector('video')!;
     expect(video.hasAttribute('autoplay')).toBe(true);
     expect(video.hasAttribute('playsinline')).toBe(true);
@@ -86,7 +86,11 @@ describe('PeerVideo', () => {
   it('falls back to muted playback when autoplay with sound is refused, and a click turns the sound on', async () => {
     const stream = new MediaStream();
     const container = mount(() => h(PeerVideo, { stream, unmuteLabel: 'Sound on' }));
-    await settle();
+    // The refused play is retried muted, and the button appears.
+    await vi.waitFor(() => {
+      expect(plays).toHaveLength(2);
+      expect(container.querySelector('button')).not.toBeNull();
+    });
     const video = container.querySelector('video')!;
     expect(plays).toEqual([
       { muted: false, allowed: false },
@@ -98,17 +102,17 @@ describe('PeerVideo', () => {
 
     userActivated = true; // the click is the gesture
     button.click();
-    await settle();
-    expect(video.muted).toBe(false);
-    expect(plays.at(-1)).toEqual({ muted: false, allowed: true });
-    expect(container.querySelector('button')).toBeNull();
+    await vi.waitFor(() => {
+      expect(video.muted).toBe(false);
+      expect(plays.at(-1)).toEqual({ muted: false, allowed: true });
+      expect(container.querySelector('button')).toBeNull();
+    });
   });
 
   it('a muted PeerVideo (a screen share) never offers sound', async () => {
     const container = mount(() => h(PeerVideo, { stream: new MediaStream(), muted: true }));
-    await settle();
+    await vi.waitFor(() => expect(plays).toEqual([{ muted: true, allowed: true }]));
     expect(container.querySelector('video')?.muted).toBe(true);
-    expect(plays).toEqual([{ muted: true, allowed: true }]);
     expect(container.querySelector('button')).toBeNull();
   });
 
@@ -124,17 +128,16 @@ describe('PeerVideo', () => {
     const sinkId = ref('headphones');
     const stream = new MediaStream();
     mount(() => h(PeerVideo, { stream, sinkId: sinkId.value }));
-    await settle();
+    await vi.waitFor(() => expect(sinks).toEqual(['headphones']));
     sinkId.value = 'speakers';
-    await settle();
-    expect(sinks).toEqual(['headphones', 'speakers']);
+    await vi.waitFor(() => expect(sinks).toEqual(['headphones', 'speakers']));
     if (original) Object.defineProperty(HTMLMediaElement.prototype, 'setSinkId', original);
     else Reflect.deleteProperty(HTMLMediaElement.prototype, 'setSinkId');
   });
 
   it('attaches nothing and plays nothing without a stream', async () => {
     const container = mount(() => h(PeerVideo, { stream: null }));
-    await settle();
+    await settle(); // nothing may happen: a play would have started by the next macrotask
     expect(container.querySelector('video')?.srcObject).toBeNull();
     expect(plays).toEqual([]);
   });
@@ -144,7 +147,7 @@ describe('LocalVideo', () => {
   it('is muted (attribute and property), autoplay, playsinline, with the stream attached', async () => {
     const stream = new MediaStream();
     const container = mount(() => h(LocalVideo, { stream, 'data-testid': 'local-video' }));
-    await settle();
+    await vi.waitFor(() => expect(plays).toEqual([{ muted: true, allowed: true }]));
     const video = container.querySelector('video')!;
     expect(video.dataset.testid).toBe('local-video');
     expect(video.srcObject).toBe(stream);

@@ -19,8 +19,7 @@ type Queued = [payload: string | Uint8Array | Blob, bytes: number];
  * checked, then queued (at most `PEER_DATA_LIMITS.queue` bytes) and sent in order while the channel is
  * open and its send buffer holds at most `bufferLow` bytes; `bufferedamountlow` sends more. What cannot
  * be sent is reported as `data-error`, never dropped in silence. Returns `send`, and `close` for the pc
- * actor's end (what still waits is reported as `data/peer-gone` first; the peer passes that on unless
- * it is itself gone, see the README).
+ * actor's end (what still waits is reported as `data/peer-gone` first).
  */
 export function openAppData(
   pc: PeerConnectionLike,

@@ -83,8 +83,6 @@ export type PcEvent =
   | { type: 'PC.DATA_CLOSED' }
   | { type: 'PC.DATA_MESSAGE'; message: PeerMessage }
   | { type: 'PC.DATA_INVALID'; reason: string }
-  /** Application data from the remote, and data that could not be sent: the room's own events, passed on. */
-  | AppDataEvent
   | { type: 'PC.STATS'; sample: StatsSample };
 
 export interface PeerConnectionInput {
@@ -95,6 +93,11 @@ export interface PeerConnectionInput {
   iceTransportPolicy: RTCIceTransportPolicy;
   /** The tracks to send from the start (a redialled connection starts with what the old one sent). */
   sending: LocalMedia;
+  /**
+   * Where application data and its errors go: the room, past the peer machine (data is the app's, not the
+   * call's state), so what still waits when the peer itself ends is reported as well.
+   */
+  onAppData: (event: AppDataEvent) => void;
 }
 
 /** The data channel every pair opens: negotiated out of band (id 0), so neither side waits for the other. */
@@ -209,7 +212,7 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
     report(parsed.ok ? { type: 'PC.DATA_MESSAGE', message: parsed.message } : { type: 'PC.DATA_INVALID', reason: parsed.reason });
   };
 
-  const [sendData, closeAppData] = openAppData(pc, input.peerId, report);
+  const [sendData, closeAppData] = openAppData(pc, input.peerId, (event) => (event.type === 'PC.DATA_INVALID' ? report(event) : input.onAppData(event)));
 
   // ── Local media ─────────────────────────────────────────────────────────────────────────────
   const cameraSenders = new Map<MediaKind, RtpSenderLike>();
@@ -321,7 +324,7 @@ export const peerConnectionActor = fromCallback<PcCommand, PeerConnectionInput>(
 
   return () => {
     try {
-      // While the peer still listens: what waits to be sent is reported (data/peer-gone), not dropped in silence.
+      // What waits to be sent is reported (data/peer-gone), not dropped in silence, also when the peer itself ends.
       closeAppData();
     } catch {
       // already closed

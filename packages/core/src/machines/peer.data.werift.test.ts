@@ -5,9 +5,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from 'xstate';
 import { PEER_DATA_LIMITS, APP_DATA_CHANNEL } from '../protocol/peer-data.js';
-import { linkPeers, type LinkedPair, type PeerSnapshot } from '../test-support/peer-harness.js';
+import { linkPeers, type HarnessMessage, type HarnessPeerInput, type LinkedPair, type PeerSnapshot } from '../test-support/peer-harness.js';
 import { leakedConnections, waitUntil, weriftFactory } from '../test-support/werift.js';
-import type { PeerEmitted, PeerInput } from './peer.machine.js';
 
 /** The largest `bufferedAmount` each real application channel had right after a send. */
 const highWater: number[] = [];
@@ -34,7 +33,7 @@ const factory = {
 };
 const pairs: LinkedPair[] = [];
 
-function input(peerId: string, polite: boolean, initiator: boolean): PeerInput {
+function input(peerId: string, polite: boolean, initiator: boolean): HarnessPeerInput {
   return { peerId, name: peerId, polite, initiator, iceServers: [], localStream: null, createPeerConnection: factory.createPeerConnection };
 }
 
@@ -47,9 +46,9 @@ async function connectedPair(): Promise<LinkedPair> {
   return pair;
 }
 
-const received = (messages: PeerEmitted[]) =>
+const received = (messages: HarnessMessage[]) =>
   messages.flatMap((message) => (message.type === 'data' ? [message.data] : []));
-const errors = (messages: PeerEmitted[]) => messages.flatMap((message) => (message.type === 'data-error' ? [message.code] : []));
+const errors = (messages: HarnessMessage[]) => messages.flatMap((message) => (message.type === 'data-error' ? [message.code] : []));
 
 afterEach(() => {
   for (const pair of pairs.splice(0)) pair.stop();

@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { fromCallback, SimulatedClock } from 'xstate';
 import type { PcCommand, PcEvent, PeerConnectionInput } from '../actors/peer-connection.js';
 import { selectPeerView } from '../selectors/peer.js';
-import { startHarnessedPeer } from '../test-support/peer-harness.js';
-import { peerMachine, type PeerCommandEvent, type PeerInput } from './peer.machine.js';
+import { startHarnessedPeer, type HarnessPeerInput } from '../test-support/peer-harness.js';
+import { peerMachine, type PeerCommandEvent } from './peer.machine.js';
 
 function scriptedPc() {
   const state = {
@@ -52,10 +52,10 @@ const TIMING = {
   statsIntervalMs: 1_000,
 };
 
-function start(overrides: Partial<PeerInput> = {}) {
+function start(overrides: Partial<HarnessPeerInput> = {}) {
   const pc = scriptedPc();
   const clock = new SimulatedClock();
-  const input: PeerInput = {
+  const input: HarnessPeerInput = {
     peerId: 'remote',
     name: 'Remote',
     polite: false,
@@ -477,7 +477,7 @@ describe('selectPeerView', () => {
 });
 
 describe('peer machine: application data', () => {
-  it('DATA.SEND goes to the pc actor while the connection exists (queued there before the channel opens); what it reports goes to the room', () => {
+  it('DATA.SEND goes to the pc actor while the connection exists (queued there before the channel opens); what it reports goes to the room straight', () => {
     const t = start();
     t.peer.send({ type: 'DATA.SEND', data: { early: 1 } });
     connect(t);
@@ -486,7 +486,12 @@ describe('peer machine: application data', () => {
       { type: 'DATA.SEND', data: { early: 1 } },
       { type: 'DATA.SEND', data: 'later' },
     ]);
-    t.pc.emit({ type: 'data', from: 'remote', data: [1, 2] }, { type: 'data-error', code: 'data/queue-full', to: 'remote' });
+    // The pc actor reports application data to the room's `onAppData` (here the harness's), past this machine:
+    // what still waits when the peer itself ends is reported too.
+    const { onAppData } = t.pc.state.inputs[0]!;
+    onAppData({ type: 'data', from: 'remote', data: [1, 2] });
+    onAppData({ type: 'data-error', code: 'data/queue-full', to: 'remote' });
+    expect(t.snapshot().matches({ active: { session: { connection: 'connected' } } })).toBe(true);
     expect(t.peer.messages.filter((message) => message.type.startsWith('data'))).toEqual([
       { type: 'data', from: 'remote', data: [1, 2] },
       { type: 'data-error', code: 'data/queue-full', to: 'remote' },

@@ -33,7 +33,8 @@
  * │     │                         → restarting (ICE restart, exponential backoff) (connection.ts)
  * │     └─ channel                connecting → open: the control channel (id 0): media-state (channel.ts)
  * │  and in every state of `active`: DATA.SEND to the pc actor (application data on channel id 1,
- * │  queued there until open and while its send buffer is full); in redialing and failed, a `data/peer-gone` error
+ * │  queued there until open and while its send buffer is full; what arrives or cannot be sent goes from
+ * │  there to the input's `onAppData`, the room); in redialing and failed, a `data/peer-gone` error
  * ├─ redialing                    backoff, then a fresh RTCPeerConnection (redial.ts)
  * ├─ failed                       out of redials: visible with its error until REDIAL / DISMISS
  * └─ closed (final)               PEER.CLOSED emitted; output { peerId, reason }; the pc actor is stopped
@@ -80,9 +81,9 @@
  * - HANGUP leads from every non-final state to `closed`, sending `bye`.
  *
  * ## Emitted events (`actor.on`; the room listens through its child bridge)
- * `PEER.SIGNAL {peerId, message: offer|answer|candidate|bye}`, `PEER.CHAT {peerId, message}`,
- * `data {from, data}` and `data-error {code, to}` (the pc actor's, passed on: the room emits them as they are),
- * `PEER.CLOSED {peerId, reason}`.
+ * `PEER.SIGNAL {peerId, message: offer|answer|candidate|bye}`, `data-error {code, to}` (DATA.SEND with no
+ * connection: the room emits it as it is), `PEER.CLOSED {peerId, reason}`. Application data itself does not
+ * pass through here: the pc actor hands it to `onAppData` (see the room).
  */
 import type { ActorRefFrom } from 'xstate';
 import { assign } from 'xstate';
@@ -111,6 +112,7 @@ export const peerMachine = peerSetup.createMachine({
         input: ({ context }) => ({
           peerId: context.peerId,
           createPeerConnection: context.createPeerConnection,
+          onAppData: context.onAppData,
           iceServers: context.iceServers,
           iceTransportPolicy: context.iceTransportPolicy ?? 'all',
           sending: context.sending,

@@ -34,8 +34,6 @@ const EVENTS: AnyEventObject[] = [
     failed('setRemoteAnswer'),
     failed('addCandidate'),
     failed('media'),
-    { type: 'data', from: 'remote', data: { hello: 1 } },
-    { type: 'data-error', code: 'data/too-large', to: 'remote' },
   ] satisfies PcEvent[]),
 ];
 

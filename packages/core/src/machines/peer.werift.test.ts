@@ -4,15 +4,14 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from 'xstate';
-import { linkPeers, type LinkedPair, type PeerSnapshot } from '../test-support/peer-harness.js';
+import { linkPeers, type HarnessMessage, type HarnessPeerInput, type LinkedPair, type PeerSnapshot } from '../test-support/peer-harness.js';
 import { selectPeerView } from '../selectors/peer.js';
 import { fakeCameraStream, leakedConnections, waitUntil, weriftFactory } from '../test-support/werift.js';
-import type { PeerEmitted, PeerInput } from './peer.machine.js';
 
 const factory = weriftFactory();
 const pairs: LinkedPair[] = [];
 
-function input(overrides: Partial<PeerInput> & Pick<PeerInput, 'peerId' | 'polite' | 'initiator'>): PeerInput {
+function input(overrides: Partial<HarnessPeerInput> & Pick<HarnessPeerInput, 'peerId' | 'polite' | 'initiator'>): HarnessPeerInput {
   return {
     name: overrides.peerId,
     iceServers: [],
@@ -43,7 +42,7 @@ async function bothUp(pair: LinkedPair, timeout = 20_000) {
 async function dataBothWays(pair: LinkedPair, tag: string) {
   pair.a.send({ type: 'DATA.SEND', data: { hello: `from a (${tag})` } });
   pair.b.send({ type: 'DATA.SEND', data: { hello: `from b (${tag})` } });
-  const heard = (messages: PeerEmitted[], text: string) => messages.some((m) => m.type === 'data' && (m.data as { hello?: string }).hello === text);
+  const heard = (messages: HarnessMessage[], text: string) => messages.some((m) => m.type === 'data' && (m.data as { hello?: string }).hello === text);
   await waitUntil(() => heard(pair.received.b, `from a (${tag})`) && heard(pair.received.a, `from b (${tag})`));
 }
 

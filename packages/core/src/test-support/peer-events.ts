@@ -35,6 +35,7 @@ export function purePeerInput(flags: Pick<PeerInput, 'polite' | 'initiator'> & {
     createPeerConnection: () => {
       throw new Error('pure test: no connection is ever built');
     },
+    onAppData: () => {},
     timing: { iceRestartMaxAttempts: 2, redialMaxAttempts: 1 },
   };
 }

@@ -3,14 +3,12 @@ import { connectionLost, mediaStateMessage, peerSetup } from './setup.js';
 
 /**
  * Application data while the connection exists (state `active`): `DATA.SEND` to the pc actor, which
- * checks and queues it for its own channel (id 1, actors/app-data.ts); what arrives (`data`) and what
- * could not be sent (`data-error`) are already the room's events: passed on.
+ * checks and queues it for its own channel (id 1, actors/app-data.ts); what arrives and what could not be
+ * sent go from there to the input's `onAppData` (the room), not through this machine.
  */
 export const dataOn = peerSetup.createStateConfig({
   on: {
     'DATA.SEND': { actions: { type: 'command', params: ({ event }) => [event] } },
-    data: { actions: 'passOn' },
-    'data-error': { actions: 'passOn' },
   },
 }).on;
 

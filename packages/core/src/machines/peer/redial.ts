@@ -65,11 +65,8 @@ export const creatingPeerConnection = peerSetup.createStateConfig({
   },
 });
 
-/**
- * Application data while there is no connection to send it on: an error, not a silent drop; and the errors
- * for what was still waiting in the connection just closed (its pc actor reports them as it stops).
- */
-const noConnection = { 'DATA.SEND': { actions: 'peerGone' }, 'data-error': { actions: 'passOn' } } as const;
+/** Application data while there is no connection to send it on: an error, not a silent drop. */
+const noConnection = { 'DATA.SEND': { actions: 'peerGone' } } as const;
 
 export const lifecycleStates = peerSetup.createStateConfig({
   states: {

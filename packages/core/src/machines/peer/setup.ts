@@ -4,7 +4,6 @@
  * build their states from with `peerSetup.createStateConfig(...)`.
  */
 import { and, assign, emit, enqueueActions, not, or, setup, stateIn } from 'xstate';
-import type { AppDataEvent } from '../../actors/app-data.js';
 import { peerConnectionActor, type DescriptionType, type PcCommand, type PcOperation } from '../../actors/peer-connection.js';
 import { peerError, type PeerErrorCode } from '../../errors.js';
 import type { MediaStatePeerMessage, PeerMessage } from '../../protocol/peer-messages.js';
@@ -162,8 +161,6 @@ export const peerSetup = setup({
     receiveMessage: assign((_, { audioMuted, videoOff, screen, cameraStreamId, screenStreamId }: PeerMessage) => ({
       remoteMedia: { audioMuted, videoOff, screen, cameraStreamId: cameraStreamId ?? null, screenStreamId: screenStreamId ?? null },
     })),
-    /** The pc actor's application-data events are the room's already (they name this peer). */
-    passOn: emit(({ event }) => event as AppDataEvent),
     /** Application data with no connection to send it on. */
     peerGone: emit(({ context }) => ({ type: 'data-error', code: 'data/peer-gone', to: context.peerId }) as const),
     mirrorConnectionState: enqueueActions(({ enqueue, event }) => {

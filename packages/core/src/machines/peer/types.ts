@@ -64,6 +64,8 @@ export interface PeerInput {
   /** Camera + microphone tracks to send from the start (null = receive-only); LOCAL.MEDIA updates them. */
   localStream: MediaStream | null;
   createPeerConnection: PeerConnectionInput['createPeerConnection'];
+  /** Application data from this peer and data to it that could not be sent (the room: its `data` / `data-error` events). */
+  onAppData: PeerConnectionInput['onAppData'];
   timing?: Partial<PeerTiming>;
 }
 
@@ -79,8 +81,8 @@ export type MediaState = Pick<MediaStatePeerMessage, 'audioMuted' | 'videoOff' |
 /** Events the peer emits (`actor.on(...)`); the room hears them through its child bridge. */
 export type PeerEmitted =
   | { type: 'PEER.SIGNAL'; peerId: string; message: SignalMessage }
-  /** Application data from this peer, and data to it that could not be sent: the room emits them as they are. */
-  | AppDataEvent
+  /** Data to this peer sent while it has no connection: the room emits it as it is (the rest goes from the pc actor to `onAppData`). */
+  | Extract<AppDataEvent, { type: 'data-error' }>
   | { type: 'PEER.CLOSED'; peerId: string; reason: PeerCloseReason };
 
 /** Why a peer ended. Failures do not end it: a failed peer stays (state `failed`) until redialled or dismissed. */

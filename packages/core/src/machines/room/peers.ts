@@ -55,7 +55,7 @@ export const peers = roomSetup.createStateConfig({
         }
       }),
     },
-    // A peer's `data` and `data-error` are the room's events already.
+    // A peer's `data` and `data-error` (from its pc actor, or the peer's own) are the room's events already.
     data: { actions: 'passOn' },
     'data-error': { actions: 'passOn' },
   },

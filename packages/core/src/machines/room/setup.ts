@@ -88,7 +88,7 @@ export const roomSetup = setup({
       for (const entry of Object.values(context.peers)) enqueue.sendTo(entry.ref, { type: 'LOCAL.MEDIA', ...media });
     }),
     /** Spawns a peer machine (and its bridge) per member we hold none for. */
-    addPeers: assign(({ context, spawn }, peers: NewPeer[]) => {
+    addPeers: assign(({ context, spawn, self }, peers: NewPeer[]) => {
       const added: Record<string, PeerEntry> = {};
       for (const { info, initiator } of peers) {
         if (context.peers[info.id]) continue;
@@ -103,6 +103,8 @@ export const roomSetup = setup({
             iceTransportPolicy: context.iceTransportPolicy ?? 'all',
             localStream: context.local.stream,
             createPeerConnection: context.implementations.createPeerConnection,
+            // Straight from the peer's pc actor: it still reaches us after the peer itself ended.
+            onAppData: (event) => self.send(event),
             timing: context.timing?.peer,
           },
         });

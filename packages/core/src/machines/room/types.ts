@@ -88,4 +88,5 @@ export type RoomEvent =
   | { type: 'PEER.UPDATE'; peerId: string; snapshot: PeerSnapshot }
   | NetworkChangedEvent
   | AudioLevelsEvent
-  | PeerEmitted;
+  | PeerEmitted
+  | AppDataEvent;

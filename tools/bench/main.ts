@@ -14,7 +14,7 @@
  *   add --calls=N                 calls: N measured calls per contender instead of 20 (in 4 blocks)
  *   add --contenders=a,b          calls: only these (raw, raw-channel, peerchart, simple-peer, peerjs)
  *   add --mib=N                   throughput: N MiB per transfer instead of 16 (whole 64 KiB chunks, at most 16)
- *   add --rounds=N                throughput: N rounds instead of 8
+ *   add --rounds=N                throughput: N rounds instead of 32
  *
  * Parts can also be chosen with BENCH_PARTS=relay,size (handy when an npm/nx layer eats arguments).
  */

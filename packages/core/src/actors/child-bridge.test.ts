@@ -1,5 +1,5 @@
-import { assign, createActor, emit, setup, type AnyActorRef } from 'xstate';
-import { describe, expect, it } from 'vitest';
+import { assign, createActor, emit, setup, stopChild, type AnyActorRef } from 'xstate';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { childBridge } from './child-bridge.js';
 
 const child = setup({}).createMachine({
@@ -11,21 +11,23 @@ const child = setup({}).createMachine({
   },
 });
 
-const parent = setup({
+const parentOf = (latestPerTask: boolean) => setup({
   types: { context: {} as { child: AnyActorRef | null; updates: number[]; pongs: number } },
   actors: { child, bridge: childBridge },
 }).createMachine({
   context: { child: null, updates: [], pongs: 0 },
   entry: assign(({ spawn }) => {
     const ref = spawn('child');
-    spawn('bridge', { input: { actor: ref, forwardEmitted: true, toEvent: (snapshot: { context: { n: number } }) => ({ type: 'UPDATE', n: snapshot.context.n }) } });
+    spawn('bridge', { id: 'bridge', input: { actor: ref, forwardEmitted: true, latestPerTask, toEvent: (snapshot: { context: { n: number } }) => ({ type: 'UPDATE', n: snapshot.context.n }) } });
     return { child: ref };
   }),
   on: {
     UPDATE: { actions: assign({ updates: ({ context, event }) => [...context.updates, (event as unknown as { n: number }).n] }) },
     PONG: { actions: assign({ pongs: ({ context }) => context.pongs + 1 }) },
+    UNBRIDGE: { actions: stopChild('bridge') },
   },
 });
+const parent = parentOf(false);
 
 describe('childBridge', () => {
   it("forwards the child's first snapshot, each changed one and what it emits, but not an unchanged snapshot", () => {
@@ -37,5 +39,42 @@ describe('childBridge', () => {
     ref.send({ type: 'PING' });
     expect(actor.getSnapshot().context.pongs).toBe(3);
     expect(actor.getSnapshot().context.updates).toEqual([0, 1]);
+  });
+});
+
+describe('childBridge with latestPerTask', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('forwards the first snapshot at once, then the latest changed one once per task, and what the child emits at once', () => {
+    // The bridge's next task is a zero-delay timer: fake timers say exactly when that task runs.
+    vi.useFakeTimers();
+    const actor = createActor(parentOf(true)).start();
+    const ref = actor.getSnapshot().context.child!;
+    expect(actor.getSnapshot().context.updates).toEqual([0]);
+    ref.send({ type: 'BUMP' });
+    ref.send({ type: 'PING' });
+    ref.send({ type: 'BUMP' });
+    ref.send({ type: 'BUMP' });
+    expect(actor.getSnapshot().context.pongs).toBe(1);
+    expect(actor.getSnapshot().context.updates).toEqual([0]);
+    vi.runOnlyPendingTimers();
+    expect(actor.getSnapshot().context.updates).toEqual([0, 3]);
+    // A task in which the snapshot did not change sends nothing.
+    ref.send({ type: 'PING' });
+    vi.runOnlyPendingTimers();
+    expect(actor.getSnapshot().context.updates).toEqual([0, 3]);
+  });
+
+  it('sends nothing after it was stopped, also a change still waiting for its task', () => {
+    vi.useFakeTimers();
+    const actor = createActor(parentOf(true)).start();
+    const ref = actor.getSnapshot().context.child!;
+    ref.send({ type: 'BUMP' });
+    actor.send({ type: 'UNBRIDGE' } as never);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.runOnlyPendingTimers();
+    expect(actor.getSnapshot().context.updates).toEqual([0]);
   });
 });

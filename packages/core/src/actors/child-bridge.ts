@@ -4,6 +4,11 @@ export interface ChildBridgeInput<TActor extends AnyActorRef, TEvent extends Eve
   actor: TActor;
   /** Turns each of the child's snapshots into an event for the parent (none when absent). */
   toEvent?: (snapshot: SnapshotFrom<TActor>) => TEvent;
+  /**
+   * The snapshots only feed the parent's view: after the first, send the latest one once per task of
+   * the event loop, when the task's own work (the next step of a handshake) is done, not after every step.
+   */
+  latestPerTask?: boolean;
   /** Also forward what the child emits (`emit(...)`) as events. */
   forwardEmitted?: boolean;
 }
@@ -15,14 +20,32 @@ export interface ChildBridgeInput<TActor extends AnyActorRef, TEvent extends Eve
  * change its parent's, so without this a `useSelector(room, ...)` would not see a peer connect.
  */
 export const childBridge = fromCallback<EventObject, ChildBridgeInput<AnyActorRef, EventObject>>(({ input, sendBack }) => {
-  const { actor, toEvent } = input;
+  const { actor, toEvent, latestPerTask } = input;
   let last = actor.getSnapshot();
-  if (toEvent) sendBack(toEvent(last));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const send = () => {
+    timer = undefined;
+    sendBack(toEvent!(last));
+  };
+  if (toEvent) send();
   // XState calls observers after every event, also when the snapshot stayed the same (a transition that
   // only emits or sends, e.g. each application data message): no news for the parent.
-  const subscription = toEvent ? actor.subscribe({ next: (snapshot) => snapshot !== last && sendBack(toEvent((last = snapshot))), error: () => {} }) : null;
+  const subscription = toEvent
+    ? actor.subscribe({
+        next: (snapshot) => {
+          if (snapshot === last) return;
+          last = snapshot;
+          // A zero-delay timer is a later task: the browser's own pending callbacks (the other side of a
+          // call's next description, a candidate) run first, and a burst of steps becomes one event.
+          if (!latestPerTask) send();
+          else timer ??= setTimeout(send, 0);
+        },
+        error: () => {},
+      })
+    : null;
   const emitted = input.forwardEmitted ? actor.on('*', (event: EventObject) => sendBack(event)) : null;
   return () => {
+    clearTimeout(timer);
     subscription?.unsubscribe();
     emitted?.unsubscribe();
   };

@@ -20,7 +20,8 @@ export const peers = roomSetup.createStateConfig({
     'PEER.UPDATE': {
       actions: assign(({ context, event: { peerId, snapshot } }) => {
         const entry = context.peers[peerId];
-        if (!entry || entry.ref.getSnapshot() !== snapshot) return {};
+        // The bridge sends the peer's latest snapshot; after the peer was dropped, nothing.
+        if (!entry) return {};
         return { peers: { ...context.peers, [peerId]: { ...entry, view: withLevel(selectPeerView(snapshot), entry.view.audioLevel) } } };
       }),
     },

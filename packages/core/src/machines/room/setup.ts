@@ -108,8 +108,14 @@ export const roomSetup = setup({
             timing: context.timing?.peer,
           },
         });
+        // The peer's snapshots only refresh its view here: the latest once per task, off the handshake's path.
         const bridge = spawn('bridge', {
-          input: { actor: ref, forwardEmitted: true, toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }) },
+          input: {
+            actor: ref,
+            forwardEmitted: true,
+            latestPerTask: true,
+            toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }),
+          },
         });
         // The peer sends every track of the stream it was given; syncPeers tells it the rest right after.
         added[info.id] = { info, ref, bridge, view: selectPeerView(ref.getSnapshot()) };

@@ -12,12 +12,12 @@
  * └─ left            (final) bye to every peer, `leave`, socket closed, media released
  *
  * Children talk back through one mechanism: a childBridge each (media: snapshots; signaling: what it
- * emits; peers: what they emit, and their latest snapshot once per task, since it only feeds their view). One exception, on purpose: application data and its errors
- * come from each peer's pc actor straight to the room (`onAppData` in the peer's input, a `self.send`),
- * because they are the app's payload, not the call's state, and what still waited for a peer must be
- * reported after that peer has ended. The room takes every RoomCommand in every state; where a command
- * means nothing it is ignored. It emits `data` (a peer's application message) and `data-error` (one that
- * could not be sent): `actor.on('data', …)`.
+ * emits; peers: what they emit, and their latest snapshot once per task, since it only feeds their view).
+ * One exception, on purpose: application data and its errors come from each peer's pc actor straight to
+ * the room (`onAppData` in the peer's input, a `self.send`), because they are the app's payload, not the
+ * call's state, and what still waited for a peer must be reported after that peer has ended. The room
+ * takes every RoomCommand in every state; where a command means nothing it is ignored. It emits `data` (a
+ * peer's application message) and `data-error` (one that could not be sent): `actor.on('data', …)`.
  */
 import { assign, type SnapshotFrom } from 'xstate';
 import { media } from './room/media.js';

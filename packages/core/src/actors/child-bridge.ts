@@ -5,19 +5,18 @@ export interface ChildBridgeInput<TActor extends AnyActorRef, TEvent extends Eve
   /** Turns each of the child's snapshots into an event for the parent (none when absent). */
   toEvent?: (snapshot: SnapshotFrom<TActor>) => TEvent;
   /**
-   * The snapshots only feed the parent's view: after the first, send the latest one once per task of
-   * the event loop, when the task's own work (the next step of a handshake) is done, not after every step.
+   * The snapshots only feed the parent's view (which the parent filled when it spawned the child): send
+   * the latest one once per task of the event loop, when the task's own work (the next step of a
+   * handshake) is done, not after every step, the first one included.
    */
   latestPerTask?: boolean;
-  /** Also forward what the child emits (`emit(...)`) as events. */
-  forwardEmitted?: boolean;
 }
 
 /**
- * The one way a child talks to its parent: its snapshots (`toEvent`) and what it emits
- * (`forwardEmitted`) become the parent's events; the child knows nothing of its parent. The snapshots
- * also keep the parent's snapshot in step with the child's: a child's snapshot changing does not
- * change its parent's, so without this a `useSelector(room, ...)` would not see a peer connect.
+ * The one way a child talks to its parent: its snapshots (`toEvent`) and all it emits (`emit(...)`)
+ * become the parent's events; the child knows nothing of its parent. The snapshots also keep the
+ * parent's snapshot in step with the child's: a child's snapshot changing does not change its
+ * parent's, so without this a `useSelector(room, ...)` would not see a peer connect.
  */
 export const childBridge = fromCallback<EventObject, ChildBridgeInput<AnyActorRef, EventObject>>(({ input, sendBack }) => {
   const { actor, toEvent, latestPerTask } = input;
@@ -27,7 +26,10 @@ export const childBridge = fromCallback<EventObject, ChildBridgeInput<AnyActorRe
     timer = undefined;
     sendBack(toEvent!(last));
   };
-  if (toEvent) send();
+  // A zero-delay timer is a later task: the browser's own pending callbacks (the other side of a
+  // call's next description, a candidate) run first, and a burst of steps becomes one event.
+  const schedule = latestPerTask ? () => (timer ??= setTimeout(send)) : send;
+  if (toEvent) schedule();
   // XState calls observers after every event, also when the snapshot stayed the same (a transition that
   // only emits or sends, e.g. each application data message): no news for the parent.
   const subscription = toEvent
@@ -35,18 +37,15 @@ export const childBridge = fromCallback<EventObject, ChildBridgeInput<AnyActorRe
         next: (snapshot) => {
           if (snapshot === last) return;
           last = snapshot;
-          // A zero-delay timer is a later task: the browser's own pending callbacks (the other side of a
-          // call's next description, a candidate) run first, and a burst of steps becomes one event.
-          if (!latestPerTask) send();
-          else timer ??= setTimeout(send, 0);
+          schedule();
         },
         error: () => {},
       })
     : null;
-  const emitted = input.forwardEmitted ? actor.on('*', (event: EventObject) => sendBack(event)) : null;
+  const emitted = actor.on('*', (event: EventObject) => sendBack(event));
   return () => {
     clearTimeout(timer);
     subscription?.unsubscribe();
-    emitted?.unsubscribe();
+    emitted.unsubscribe();
   };
 });

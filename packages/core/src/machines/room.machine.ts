@@ -46,7 +46,7 @@ export const roomMachine = roomSetup.createMachine({
     spawn('bridge', { input: { actor: mediaActor, toEvent: (snapshot: MediaSnapshot) => ({ type: 'MEDIA.UPDATE', snapshot }) } });
     // Signaling connects while media is still being acquired: a permission prompt overlaps the connect.
     const signalingActor = spawn('signaling', { input: signalingInput(input) });
-    spawn('bridge', { input: { actor: signalingActor, forwardEmitted: true } });
+    spawn('bridge', { input: { actor: signalingActor } });
     return {
       ...input,
       selfId: null,

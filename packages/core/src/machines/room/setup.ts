@@ -70,7 +70,7 @@ export const roomSetup = setup({
     /** A new signaling actor (the old one ended) and its bridge. */
     connectSignaling: assign(({ context, spawn }) => {
       const signalingActor = spawn('signaling', { input: signalingInput(context) });
-      spawn('bridge', { input: { actor: signalingActor, forwardEmitted: true } });
+      spawn('bridge', { input: { actor: signalingActor } });
       return { signalingActor, signalingView: CONNECTING };
     }),
     showSignaling: assign((_, signalingView: SignalingView) => ({ signalingView })),
@@ -112,7 +112,6 @@ export const roomSetup = setup({
         const bridge = spawn('bridge', {
           input: {
             actor: ref,
-            forwardEmitted: true,
             latestPerTask: true,
             toEvent: (snapshot: PeerSnapshot) => ({ type: 'PEER.UPDATE', peerId: info.id, snapshot }),
           },

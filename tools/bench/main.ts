@@ -8,9 +8,10 @@
  *   npm run bench -- report       only regenerate docs/performance.md and the SVG charts from bench/results/*.json
  *   add --quick                   short runs while developing (results are marked quick)
  *   add --no-profile              relay: skip the extra runs of the bare relay and Peerchart under node --cpu-prof
- *   add --steps                   calls: raw and Peerchart only, every handshake step timed on both pages (Peerchart's
- *                                 machine transitions through createRoom's inspect); prints the per-step medians and
- *                                 writes bench/results/calls-steps.json (calls.json is left alone)
+ *   add --steps                   calls: raw, raw + a channel and Peerchart (or --contenders), every handshake step
+ *                                 timed on both pages (Peerchart's machine transitions through createRoom's inspect);
+ *                                 prints the per-step medians and writes bench/results/calls-steps.json (calls.json is
+ *                                 left alone)
  *   add --calls=N                 calls: N measured calls per contender instead of 20 (in 4 blocks)
  *   add --contenders=a,b          calls: only these (raw, raw-channel, peerchart, simple-peer, peerjs)
  *   add --mib=N                   throughput: N MiB per transfer instead of 16 (whole 64 KiB chunks, at most 16)
@@ -99,7 +100,7 @@ async function main() {
     } else if (part === 'calls') {
       let settings = quick ? { ...DEFAULT_CALL_SETTINGS, calls: 4, rounds: 2 } : DEFAULT_CALL_SETTINGS;
       if (callCount !== undefined) settings = { ...settings, calls: callCount };
-      if (steps) settings = { ...settings, steps: true, contenders: ['raw', 'peerchart'] };
+      if (steps) settings = { ...settings, steps: true, contenders: ['raw', 'raw-channel', 'peerchart'] };
       if (contendersArg) settings = { ...settings, contenders: contendersArg as CallContenderId[] };
       const results = await runCalls(settings, log);
       printCalls(results);

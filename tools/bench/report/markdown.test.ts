@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { CallResults, CallRun } from '../calls/run.js';
 import type { ThroughputResults } from '../throughput/run.js';
-import { replaceSections, targetsTable, throughputTable } from './markdown.js';
+import { callStepsTable, replaceSections, targetsTable, throughputTable } from './markdown.js';
 
 describe('replaceSections', () => {
   it('replaces only the marked section and keeps the prose around it', () => {
@@ -56,5 +57,35 @@ describe('data API throughput', () => {
     expect(table).toMatch(/16 MiB per transfer/);
     expect(table).toMatch(/\| Peerchart data API \(DATA\.SEND \/ onData\) \| 8 \(1\) \| 36 \| 20–44 \| 5 \|/);
     expect(table).toMatch(/\*\*0\.90×\*\* \(0\.80–0\.95\).*per round: 0\.85, 0\.90, 0\.95/);
+  });
+});
+
+describe('callStepsTable', () => {
+  const run = (contender: CallRun['contender']) => ({ contender, ok: true }) as CallRun;
+  const results = {
+    benchmark: 'calls',
+    settings: { contenders: ['raw', 'raw-channel', 'peerchart'], chromium: '156.0' },
+    runs: [run('raw'), run('raw'), run('raw-channel'), run('raw-channel'), run('peerchart'), run('peerchart')],
+    summary: [],
+    versus: [],
+    stepSummary: [
+      { side: 'caller', step: 'pc created', medians: { raw: 2, 'raw-channel': 2.5, peerchart: 9 }, seen: { raw: 2, 'raw-channel': 2, peerchart: 2 } },
+      { side: 'callee', step: 'machine: PC.CREATED', medians: { peerchart: 7 }, seen: { peerchart: 1 } },
+    ],
+  } as unknown as CallResults;
+
+  it('has a column per contender in the order run, then each one against the one before it', () => {
+    const table = callStepsTable(results);
+    expect(table).toContain('2 raw, 2 raw + channel, 2 Peerchart calls');
+    expect(table).toContain('| page | step | raw | raw + channel | Peerchart | raw + channel − raw | Peerchart − raw + channel |');
+    expect(table).toContain('| caller | pc created | 2.0 | 2.5 | 9.0 | +0.5 | +6.5 |');
+    // A step only Peerchart has, seen in one of its two calls: its count, and no differences.
+    expect(table).toContain('| callee | machine: PC.CREATED | — | — | 7.0 (1) |  |  |');
+  });
+
+  it('keeps the two-column form for raw and Peerchart alone', () => {
+    const two = { ...results, settings: { ...results.settings, contenders: ['raw', 'peerchart'] } } as CallResults;
+    expect(callStepsTable(two)).toContain('| page | step | raw | Peerchart | Peerchart − raw |');
+    expect(callStepsTable(two)).toContain('| caller | pc created | 2.0 | 9.0 | +7.0 |');
   });
 });

@@ -3,7 +3,7 @@
  * prose is written by hand; only the parts between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`
  * are regenerated, so explanations survive a re-run.
  */
-import type { CallResults } from '../calls/run.js';
+import type { CallContenderId, CallResults } from '../calls/run.js';
 import type { machineInfo } from '../lib/proc.js';
 import { round } from '../lib/stats.js';
 import { CONTENDER_LABELS } from '../relay/servers.js';
@@ -145,31 +145,48 @@ export function callsTable(results: CallResults & Stamped): string {
   return lines.join('\n');
 }
 
+/** Short column headings for the steps table. */
+const STEP_COLUMN: Record<CallContenderId, string> = {
+  raw: 'raw',
+  'raw-channel': 'raw + channel',
+  peerchart: 'Peerchart',
+  'simple-peer': 'simple-peer',
+  peerjs: 'PeerJS',
+};
+
 /**
- * `--steps`: every handshake step's median per page, raw next to Peerchart, in Peerchart's order.
- * Browser-level steps come from instrument.ts (the RTCPeerConnection and WebSocket each page uses);
- * "machine: …" rows are Peerchart's own transitions (createRoom's inspect observer).
+ * `--steps`: every handshake step's median per page, one column per contender in the order they were
+ * run, then each contender's difference to the one before it (raw → raw + channel → Peerchart: what the
+ * data channel costs, then what Peerchart adds to that). Rows in Peerchart's order. Browser-level steps
+ * come from instrument.ts (the RTCPeerConnection and WebSocket each page uses); "machine: …" rows are
+ * Peerchart's own transitions (createRoom's inspect observer).
  */
 export function callStepsTable(results: CallResults & Partial<Stamped>): string {
   const rows = results.stepSummary ?? [];
-  const count = (contender: 'raw' | 'peerchart') => results.runs.filter((run) => run.contender === contender && run.ok).length;
+  const contenders = results.settings.contenders;
+  const count = (contender: CallContenderId) => results.runs.filter((run) => run.contender === contender && run.ok).length;
+  const pairs = contenders.slice(1).map((contender, i) => [contenders[i]!, contender] as const);
+  const calls = contenders.map((contender) => `${count(contender)} ${STEP_COLUMN[contender]}`);
   const lines = [
     ...(results.generatedAt ? [machineLine(results as CallResults & Stamped), ''] : []),
-    `Chromium ${results.settings.chromium}; ${count('raw')} raw and ${count('peerchart')} Peerchart calls (calling page alternating). Medians in ms from "call" on the calling page; a step seen in fewer calls shows its count.`,
+    `Chromium ${results.settings.chromium}; ${calls.join(', ')} calls (calling page alternating). Medians in ms from "call" on the calling page; a step seen in fewer calls shows its count.`,
     '',
-    '| page | step | raw | Peerchart | Peerchart − raw |',
-    '|---|---|---:|---:|---:|',
+    `| page | step | ${[...contenders.map((c) => STEP_COLUMN[c]), ...pairs.map(([a, b]) => `${STEP_COLUMN[b]} − ${STEP_COLUMN[a]}`)].join(' | ')} |`,
+    `|---|---|${[...contenders, ...pairs].map(() => '---:').join('|')}|`,
   ];
-  const cell = (row: (typeof rows)[number], contender: 'raw' | 'peerchart') => {
+  const cell = (row: (typeof rows)[number], contender: CallContenderId) => {
     const value = row.medians[contender];
     if (value === undefined) return '—';
     const seen = row.seen[contender] ?? 0;
     return `${value.toFixed(1)}${seen < count(contender) ? ` (${seen})` : ''}`;
   };
+  const delta = (row: (typeof rows)[number], [a, b]: readonly [CallContenderId, CallContenderId]) => {
+    const [from, to] = [row.medians[a], row.medians[b]];
+    if (from === undefined || to === undefined) return '';
+    return `${to - from >= 0 ? '+' : ''}${(to - from).toFixed(1)}`;
+  };
   for (const row of rows) {
-    const { raw, peerchart } = row.medians;
-    const delta = raw !== undefined && peerchart !== undefined ? `${peerchart - raw >= 0 ? '+' : ''}${(peerchart - raw).toFixed(1)}` : '';
-    lines.push(`| ${row.side} | ${row.step} | ${cell(row, 'raw')} | ${cell(row, 'peerchart')} | ${delta} |`);
+    lines.push(`| ${row.side} | ${row.step} | ${[...contenders.map((c) => cell(row, c)), ...pairs.map((pair) => delta(row, pair))].join(' | ')} |`);
   }
   return lines.join('\n');
 }

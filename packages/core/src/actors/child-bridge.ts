@@ -26,8 +26,8 @@ export const childBridge = fromCallback<EventObject, ChildBridgeInput<AnyActorRe
     timer = undefined;
     sendBack(toEvent!(last));
   };
-  // A zero-delay timer is a later task: the browser's own pending callbacks (the other side of a
-  // call's next description, a candidate) run first, and a burst of steps becomes one event.
+  // A zero-delay timer is a later task: the page's pending callbacks (a description applied, a
+  // candidate, a signaling message) run first, and a burst of steps becomes one event.
   const schedule = latestPerTask ? () => (timer ??= setTimeout(send)) : send;
   if (toEvent) schedule();
   // XState calls observers after every event, also when the snapshot stayed the same (a transition that

@@ -121,8 +121,14 @@ describe('recovery in the lab', () => {
     const call = current;
     for (const side of [call.a, call.b]) expect((await selectedPath(side)).local.type, 'relay-only: the call runs through coturn').toBe('relay');
     const before = await Promise.all([snapshot(call.a), snapshot(call.b)]);
+    const timeline = watchRecovery(call);
     await fixture.lab.restartCoturn();
-    const gapMs = await framesAdvance(call, 'frames decoding again on both sides after coturn restarted', { count: 60, timeoutMs: 45_000 });
+    let gapMs: number;
+    try {
+      gapMs = await framesAdvance(call, 'frames decoding again on both sides after coturn restarted', { count: 60, timeoutMs: 45_000 });
+    } finally {
+      report('coturn restart timeline', await timeline.stop());
+    }
     report('coturn restart, relay-only cone ↔ cone', { gapMs, side: await evidence(call) });
     await expectSameCall(call, before);
     for (const side of [call.a, call.b]) expect((await selectedPath(side)).local.type).toBe('relay');
